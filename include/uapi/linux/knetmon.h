@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * knetmon: the generic netlink contract between knetmon.ko, the knetmon CLI
+ * and the selftests.
+ *
+ * Rules: every enum starts at 1 (0 is unspec) and only ever grows at its end;
+ * nothing is renumbered. One attribute per field, fixed-width integers,
+ * ports as big-endian u16, addresses as binary of exactly 4 or 16 bytes next
+ * to a family attribute. 64-bit values are padded with the set's _PAD type.
+ */
+#ifndef _UAPI_LINUX_KNETMON_H
+#define _UAPI_LINUX_KNETMON_H
+
+#define KNETMON_GENL_NAME	"knetmon"
+#define KNETMON_GENL_VERSION	1
+
+/* Multicast group carrying KNETMON_CMD_BIND_EVENT; joining needs CAP_NET_ADMIN. */
+#define KNETMON_MCGRP_BINDS	"binds"
+
+enum knetmon_cmd {
+	KNETMON_CMD_UNSPEC,
+	KNETMON_CMD_GET_INFO,		/* do: reply knetmon_info_attr */
+	KNETMON_CMD_GET_BINDS,		/* dump: knetmon_bind_attr per live bind */
+	KNETMON_CMD_BIND_EVENT,		/* multicast: knetmon_bind_attr */
+	KNETMON_CMD_GET_SOCKETS,	/* dump: knetmon_sock_attr */
+	KNETMON_CMD_GET_NEIGH,		/* dump: knetmon_neigh_attr */
+	KNETMON_CMD_GET_ROUTES,		/* dump: knetmon_route_attr */
+	KNETMON_CMD_GET_LINKS,		/* dump: knetmon_link_attr */
+
+	__KNETMON_CMD_MAX,
+};
+#define KNETMON_CMD_MAX (__KNETMON_CMD_MAX - 1)
+
+/*
+ * Request attributes. One set shared by every command; each command's policy
+ * admits only the ones it uses and rejects the rest with an extack message.
+ */
+enum knetmon_req_attr {
+	KNETMON_REQ_UNSPEC,
+	KNETMON_REQ_FLAGS,		/* u32: KNETMON_REQF_* */
+	KNETMON_REQ_FAMILY,		/* u8: AF_INET, AF_INET6, AF_UNIX */
+	KNETMON_REQ_PROTOCOL,		/* u8: IPPROTO_* */
+	KNETMON_REQ_PORT,		/* be16: local port */
+	KNETMON_REQ_STATES,		/* u32: bitmask of 1 << TCP_* states */
+	KNETMON_REQ_NETNS_ID,		/* s32: netns id as the caller sees it */
+	KNETMON_REQ_TABLE,		/* u32: routing table id */
+
+	__KNETMON_REQ_MAX,
+};
+#define KNETMON_REQ_MAX (__KNETMON_REQ_MAX - 1)
+
+enum knetmon_req_flags {
+	KNETMON_REQF_OWNERS	= 1 << 0,	/* sockets: include owning processes */
+	KNETMON_REQF_ALL_NETNS	= 1 << 1,	/* every netns (needs CAP_NET_ADMIN) */
+};
+#define KNETMON_REQF_MASK (KNETMON_REQF_OWNERS | KNETMON_REQF_ALL_NETNS)
+
+/* GET_INFO reply */
+enum knetmon_info_attr {
+	KNETMON_A_INFO_UNSPEC,
+	KNETMON_A_INFO_PAD,
+	KNETMON_A_INFO_VERSION,		/* string: module version */
+	KNETMON_A_INFO_KERNEL,		/* string: release of the running kernel */
+	KNETMON_A_INFO_FEATURES,	/* u64: bitmask of 1 << KNETMON_FEAT_* */
+	KNETMON_A_INFO_COUNTERS,	/* nest: knetmon_counter_attr */
+	KNETMON_A_INFO_BINDS_SEQ,	/* u64: sequence number of the last bind event */
+	KNETMON_A_INFO_BINDS_MAX,	/* u32: capacity of the live-bind table */
+
+	__KNETMON_A_INFO_MAX,
+};
+#define KNETMON_A_INFO_MAX (__KNETMON_A_INFO_MAX - 1)
+
+/* What this module instance can do on this kernel (bits of INFO_FEATURES). */
+enum knetmon_feature {
+	KNETMON_FEAT_BIND_INET,		/* kretprobe on inet_bind */
+	KNETMON_FEAT_BIND_INET6,	/* kretprobe on inet6_bind */
+	KNETMON_FEAT_LISTEN,		/* kretprobe on inet_listen */
+	KNETMON_FEAT_AUTOBIND,		/* implicit port acquisition */
+	KNETMON_FEAT_RELEASE_INET,	/* kprobe on inet_release */
+	KNETMON_FEAT_RELEASE_INET6,	/* kprobe on inet6_release */
+	KNETMON_FEAT_UNIX,		/* unix bind/release probes */
+	KNETMON_FEAT_SOCKETS,		/* GET_SOCKETS */
+	KNETMON_FEAT_OWNERS,		/* KNETMON_REQF_OWNERS */
+	KNETMON_FEAT_NEIGH,		/* GET_NEIGH */
+	KNETMON_FEAT_ROUTES,		/* GET_ROUTES */
+	KNETMON_FEAT_LINKS,		/* GET_LINKS */
+
+	__KNETMON_FEAT_MAX,
+};
+
+/* Nested in INFO_COUNTERS; every value is a u64. */
+enum knetmon_counter_attr {
+	KNETMON_A_COUNTER_UNSPEC,
+	KNETMON_A_COUNTER_PAD,
+	KNETMON_A_COUNTER_EVENTS_BIND,		/* successful explicit binds */
+	KNETMON_A_COUNTER_EVENTS_BIND_FAILED,	/* failed explicit binds */
+	KNETMON_A_COUNTER_EVENTS_LISTEN,
+	KNETMON_A_COUNTER_EVENTS_AUTOBIND,
+	KNETMON_A_COUNTER_EVENTS_RELEASE,
+	KNETMON_A_COUNTER_EVENTS_UNSENT,	/* subscribers existed, no memory */
+	KNETMON_A_COUNTER_PROBES_MISSED,	/* kretprobe instances exhausted */
+	KNETMON_A_COUNTER_TABLE_LIVE,		/* entries in the live-bind table */
+	KNETMON_A_COUNTER_TABLE_OVERFLOW,	/* binds not stored: table full */
+
+	__KNETMON_A_COUNTER_MAX,
+};
+#define KNETMON_A_COUNTER_MAX (__KNETMON_A_COUNTER_MAX - 1)
+
+/* Kinds of bind events (KNETMON_A_BIND_KIND). */
+enum knetmon_bind_kind {
+	KNETMON_BIND_KIND_UNSPEC,
+	KNETMON_BIND_KIND_BIND,		/* explicit bind(), success or failure */
+	KNETMON_BIND_KIND_LISTEN,	/* listen() */
+	KNETMON_BIND_KIND_AUTOBIND,	/* port taken implicitly */
+	KNETMON_BIND_KIND_RELEASE,	/* last close of a bound socket */
+
+	__KNETMON_BIND_KIND_MAX,
+};
+
+/* Socket options in effect at bind time (KNETMON_A_BIND_SOCKOPTS). */
+enum knetmon_sockopt {
+	KNETMON_SOCKOPT_REUSEADDR	= 1 << 0,
+	KNETMON_SOCKOPT_REUSEPORT	= 1 << 1,
+	KNETMON_SOCKOPT_FREEBIND	= 1 << 2,
+	KNETMON_SOCKOPT_TRANSPARENT	= 1 << 3,
+	KNETMON_SOCKOPT_V6ONLY		= 1 << 4,
+};
+
+/* A bind event, or one entry of the live-bind table. */
+enum knetmon_bind_attr {
+	KNETMON_A_BIND_UNSPEC,
+	KNETMON_A_BIND_PAD,
+	KNETMON_A_BIND_SEQ,		/* u64: event sequence number, no gaps at the sender */
+	KNETMON_A_BIND_KIND,		/* u8: KNETMON_BIND_KIND_* */
+	KNETMON_A_BIND_RESULT,		/* s32: 0 or -errno */
+	KNETMON_A_BIND_TIME_REAL,	/* u64: CLOCK_REALTIME ns */
+	KNETMON_A_BIND_TIME_BOOT,	/* u64: CLOCK_BOOTTIME ns */
+	KNETMON_A_BIND_PID,		/* u32: thread id */
+	KNETMON_A_BIND_TGID,		/* u32: process id */
+	KNETMON_A_BIND_UID,		/* u32: uid in the initial user namespace */
+	KNETMON_A_BIND_COMM,		/* string */
+	KNETMON_A_BIND_NETNS,		/* u32: netns inode */
+	KNETMON_A_BIND_CGROUP,		/* u64: cgroup v2 id */
+	KNETMON_A_BIND_FAMILY,		/* u8: AF_* */
+	KNETMON_A_BIND_TYPE,		/* u8: SOCK_* */
+	KNETMON_A_BIND_PROTOCOL,	/* u8: IPPROTO_* */
+	KNETMON_A_BIND_ADDR,		/* binary 4 or 16: local address */
+	KNETMON_A_BIND_PORT,		/* be16: local port actually bound */
+	KNETMON_A_BIND_UNIX_PATH,	/* binary: sun_path; abstract names start with NUL */
+	KNETMON_A_BIND_IFINDEX,		/* u32: bound device */
+	KNETMON_A_BIND_SOCKOPTS,	/* u32: KNETMON_SOCKOPT_* */
+	KNETMON_A_BIND_COOKIE,		/* u64: ties a release to its bind */
+	KNETMON_A_BIND_INODE,		/* u64: socket inode */
+	KNETMON_A_BIND_BACKLOG,		/* u32: listen() backlog */
+	KNETMON_A_BIND_PREEXISTING,	/* flag: bound before the module loaded */
+	KNETMON_A_BIND_STATE,		/* u8: TCP_* state at dump time */
+	KNETMON_A_BIND_DUMP_SEQ,	/* u64: dump consistent with events <= this */
+
+	__KNETMON_A_BIND_MAX,
+};
+#define KNETMON_A_BIND_MAX (__KNETMON_A_BIND_MAX - 1)
+
+/* One socket of GET_SOCKETS. */
+enum knetmon_sock_attr {
+	KNETMON_A_SOCK_UNSPEC,
+	KNETMON_A_SOCK_PAD,
+	KNETMON_A_SOCK_FAMILY,		/* u8 */
+	KNETMON_A_SOCK_TYPE,		/* u8: SOCK_* */
+	KNETMON_A_SOCK_PROTOCOL,	/* u8: IPPROTO_* */
+	KNETMON_A_SOCK_STATE,		/* u8: TCP_* (unix: SS_* mapped like /proc/net/unix) */
+	KNETMON_A_SOCK_LOCAL_ADDR,	/* binary 4 or 16 */
+	KNETMON_A_SOCK_LOCAL_PORT,	/* be16 */
+	KNETMON_A_SOCK_REMOTE_ADDR,	/* binary 4 or 16 */
+	KNETMON_A_SOCK_REMOTE_PORT,	/* be16 */
+	KNETMON_A_SOCK_RQUEUE,		/* u32: unread bytes; listeners: accept queue */
+	KNETMON_A_SOCK_WQUEUE,		/* u32: unsent bytes; listeners: backlog max */
+	KNETMON_A_SOCK_UID,		/* u32 */
+	KNETMON_A_SOCK_INODE,		/* u64 */
+	KNETMON_A_SOCK_NETNS,		/* u32: netns inode */
+	KNETMON_A_SOCK_IFINDEX,		/* u32: bound device */
+	KNETMON_A_SOCK_RMEM_ALLOC,	/* u32 */
+	KNETMON_A_SOCK_RCVBUF,		/* u32 */
+	KNETMON_A_SOCK_WMEM_QUEUED,	/* u32 */
+	KNETMON_A_SOCK_SNDBUF,		/* u32 */
+	KNETMON_A_SOCK_DROPS,		/* u32 */
+	KNETMON_A_SOCK_RETRANSMITS,	/* u32: TCP retransmits of the head segment */
+	KNETMON_A_SOCK_TIMER,		/* u8: as /proc/net/tcp "tr" */
+	KNETMON_A_SOCK_TIMER_MS,	/* u32: ms until the timer fires */
+	KNETMON_A_SOCK_UNIX_PATH,	/* binary: sun_path; abstract names start with NUL */
+	KNETMON_A_SOCK_UNIX_PEER,	/* u64: peer socket inode */
+	KNETMON_A_SOCK_OWNERS,		/* nest: KNETMON_A_OWNER entries */
+
+	__KNETMON_A_SOCK_MAX,
+};
+#define KNETMON_A_SOCK_MAX (__KNETMON_A_SOCK_MAX - 1)
+
+/* KNETMON_A_SOCK_OWNERS holds one KNETMON_A_OWNER nest per holder. */
+enum knetmon_owner_attr {
+	KNETMON_A_OWNER_UNSPEC,
+	KNETMON_A_OWNER,		/* nest of the attributes below */
+	KNETMON_A_OWNER_PID,		/* u32: tgid */
+	KNETMON_A_OWNER_COMM,		/* string */
+	KNETMON_A_OWNER_FD,		/* u32 */
+
+	__KNETMON_A_OWNER_MAX,
+};
+#define KNETMON_A_OWNER_MAX (__KNETMON_A_OWNER_MAX - 1)
+
+/* One ARP or NDP entry of GET_NEIGH. */
+enum knetmon_neigh_attr {
+	KNETMON_A_NEIGH_UNSPEC,
+	KNETMON_A_NEIGH_FAMILY,		/* u8 */
+	KNETMON_A_NEIGH_ADDR,		/* binary 4 or 16 */
+	KNETMON_A_NEIGH_LLADDR,		/* binary: link-layer address */
+	KNETMON_A_NEIGH_IFINDEX,	/* u32 */
+	KNETMON_A_NEIGH_STATE,		/* u16: NUD_* */
+	KNETMON_A_NEIGH_FLAGS,		/* u8: NTF_* */
+	KNETMON_A_NEIGH_USED_MS,	/* u32: ms since last used */
+	KNETMON_A_NEIGH_CONFIRMED_MS,	/* u32: ms since last confirmed */
+	KNETMON_A_NEIGH_UPDATED_MS,	/* u32: ms since last updated */
+
+	__KNETMON_A_NEIGH_MAX,
+};
+#define KNETMON_A_NEIGH_MAX (__KNETMON_A_NEIGH_MAX - 1)
+
+/* One route of GET_ROUTES. */
+enum knetmon_route_attr {
+	KNETMON_A_ROUTE_UNSPEC,
+	KNETMON_A_ROUTE_FAMILY,		/* u8 */
+	KNETMON_A_ROUTE_TABLE,		/* u32 */
+	KNETMON_A_ROUTE_DST,		/* binary 4 or 16 */
+	KNETMON_A_ROUTE_DST_LEN,	/* u8: prefix length */
+	KNETMON_A_ROUTE_PRIORITY,	/* u32: metric */
+	KNETMON_A_ROUTE_PROTOCOL,	/* u8: RTPROT_* */
+	KNETMON_A_ROUTE_SCOPE,		/* u8: RT_SCOPE_* */
+	KNETMON_A_ROUTE_TYPE,		/* u8: RTN_* */
+	KNETMON_A_ROUTE_PREFSRC,	/* binary 4 or 16 */
+	KNETMON_A_ROUTE_TOS,		/* u8 */
+	KNETMON_A_ROUTE_NEXTHOPS,	/* nest: KNETMON_A_NH entries */
+
+	__KNETMON_A_ROUTE_MAX,
+};
+#define KNETMON_A_ROUTE_MAX (__KNETMON_A_ROUTE_MAX - 1)
+
+/* KNETMON_A_ROUTE_NEXTHOPS holds one KNETMON_A_NH nest per next hop. */
+enum knetmon_nh_attr {
+	KNETMON_A_NH_UNSPEC,
+	KNETMON_A_NH,			/* nest of the attributes below */
+	KNETMON_A_NH_GATEWAY,		/* binary 4 or 16 */
+	KNETMON_A_NH_IFINDEX,		/* u32 */
+	KNETMON_A_NH_WEIGHT,		/* u32 */
+	KNETMON_A_NH_FLAGS,		/* u32: RTNH_F_* */
+
+	__KNETMON_A_NH_MAX,
+};
+#define KNETMON_A_NH_MAX (__KNETMON_A_NH_MAX - 1)
+
+/* One interface of GET_LINKS. */
+enum knetmon_link_attr {
+	KNETMON_A_LINK_UNSPEC,
+	KNETMON_A_LINK_PAD,
+	KNETMON_A_LINK_IFINDEX,		/* u32 */
+	KNETMON_A_LINK_NAME,		/* string */
+	KNETMON_A_LINK_FLAGS,		/* u32: IFF_* as dev_get_flags() */
+	KNETMON_A_LINK_MTU,		/* u32 */
+	KNETMON_A_LINK_ADDRESS,		/* binary: hardware address */
+	KNETMON_A_LINK_BROADCAST,	/* binary: hardware broadcast address */
+	KNETMON_A_LINK_TXQLEN,		/* u32 */
+	KNETMON_A_LINK_TYPE,		/* u16: ARPHRD_* */
+	KNETMON_A_LINK_OPERSTATE,	/* u8: IF_OPER_* */
+	KNETMON_A_LINK_STATS,		/* nest: knetmon_stats_attr */
+	KNETMON_A_LINK_ADDRS,		/* nest: KNETMON_A_ADDR entries */
+
+	__KNETMON_A_LINK_MAX,
+};
+#define KNETMON_A_LINK_MAX (__KNETMON_A_LINK_MAX - 1)
+
+/* Nested in LINK_STATS; every value is a u64. */
+enum knetmon_stats_attr {
+	KNETMON_A_STATS_UNSPEC,
+	KNETMON_A_STATS_PAD,
+	KNETMON_A_STATS_RX_PACKETS,
+	KNETMON_A_STATS_TX_PACKETS,
+	KNETMON_A_STATS_RX_BYTES,
+	KNETMON_A_STATS_TX_BYTES,
+	KNETMON_A_STATS_RX_ERRORS,
+	KNETMON_A_STATS_TX_ERRORS,
+	KNETMON_A_STATS_RX_DROPPED,
+	KNETMON_A_STATS_TX_DROPPED,
+
+	__KNETMON_A_STATS_MAX,
+};
+#define KNETMON_A_STATS_MAX (__KNETMON_A_STATS_MAX - 1)
+
+/* KNETMON_A_LINK_ADDRS holds one KNETMON_A_ADDR nest per address. */
+enum knetmon_addr_attr {
+	KNETMON_A_ADDR_UNSPEC,
+	KNETMON_A_ADDR,			/* nest of the attributes below */
+	KNETMON_A_ADDR_FAMILY,		/* u8 */
+	KNETMON_A_ADDR_ADDRESS,		/* binary 4 or 16 */
+	KNETMON_A_ADDR_PREFIXLEN,	/* u8 */
+	KNETMON_A_ADDR_SCOPE,		/* u8: RT_SCOPE_* */
+	KNETMON_A_ADDR_FLAGS,		/* u32: IFA_F_* */
+
+	__KNETMON_A_ADDR_MAX,
+};
+#define KNETMON_A_ADDR_MAX (__KNETMON_A_ADDR_MAX - 1)
+
+#endif /* _UAPI_LINUX_KNETMON_H */

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place where kernel version differences live. Force-included into
+ * every object by Kbuild; the rest of knetmon is written against the newest
+ * kernel's API and this header supplies it on older ones.
+ *
+ * Kbuild sets KNETMON_HAVE_* by grepping the target kernel's headers, so a
+ * distribution backport is picked up without a version check.
+ */
+#ifndef _KNETMON_COMPAT_H
+#define _KNETMON_COMPAT_H
+
+/* Before any include, so every pr_*() in knetmon is prefixed. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/netlink.h>
+#include <net/genetlink.h>
+
+/* 6.7 added the typed dump context assertion (6.1 lacks it). */
+#ifndef NL_ASSERT_DUMP_CTX_FITS
+#define NL_ASSERT_DUMP_CTX_FITS(type_name)				\
+	static_assert(sizeof(type_name) <=				\
+		      sizeof_field(struct netlink_callback, ctx))
+#endif
+
+/*
+ * 6.6 gave dumps a struct genl_info (genl_info_dump()); on 6.1 the parsed
+ * request attributes hang off struct genl_dumpit_info directly.
+ */
+static inline struct nlattr **knetmon_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef KNETMON_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/*
+ * Binding to a multicast group restricted to CAP_NET_ADMIN: both supported
+ * kernels enforce GENL_MCAST_CAP_NET_ADMIN (Debian 6.1 carries the
+ * backport). A kernel without it must not silently expose the group.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "kernel lacks GENL_MCAST_CAP_NET_ADMIN: the binds group would be open to everyone"
+#endif
+
+#endif /* _KNETMON_COMPAT_H */

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/* GET_INFO: what this module is, what it can do here, and its counters. */
+
+#include <linux/utsname.h>
+#include <net/genetlink.h>
+
+#include "knetmon.h"
+
+unsigned long knetmon_features;
+atomic64_t knetmon_counters[__KNETMON_A_COUNTER_MAX];
+
+static int knetmon_fill_counters(struct sk_buff *skb)
+{
+	struct nlattr *nest;
+	int c;
+
+	nest = nla_nest_start(skb, KNETMON_A_INFO_COUNTERS);
+	if (!nest)
+		return -EMSGSIZE;
+
+	for (c = KNETMON_A_COUNTER_PAD + 1; c <= KNETMON_A_COUNTER_MAX; c++) {
+		if (nla_put_u64_64bit(skb, c, atomic64_read(&knetmon_counters[c]),
+				      KNETMON_A_COUNTER_PAD))
+			goto cancel;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int knetmon_fill_info(struct sk_buff *skb, const struct genl_info *info)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, info->snd_portid, info->snd_seq, &knetmon_family,
+			  0, KNETMON_CMD_GET_INFO);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	if (nla_put_string(skb, KNETMON_A_INFO_VERSION, KNETMON_VERSION) ||
+	    nla_put_string(skb, KNETMON_A_INFO_KERNEL, init_utsname()->release) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_INFO_FEATURES, READ_ONCE(knetmon_features),
+			      KNETMON_A_INFO_PAD) ||
+	    knetmon_fill_counters(skb))
+		goto cancel;
+
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+int knetmon_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	err = knetmon_fill_info(msg, info);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}

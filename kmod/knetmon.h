@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Declarations shared between knetmon's objects. */
+#ifndef _KNETMON_H
+#define _KNETMON_H
+
+#include <linux/atomic.h>
+#include <net/genetlink.h>
+#include <uapi/linux/knetmon.h>
+
+/* Offsets into the family's multicast group array. */
+enum knetmon_mcgrp {
+	KNETMON_MCGRP_BINDS_ID,
+};
+
+extern struct genl_family knetmon_family;
+
+/* Feature bits (KNETMON_FEAT_*) set by each part as it comes up. */
+extern unsigned long knetmon_features;
+
+/* Counters reported by GET_INFO, indexed by KNETMON_A_COUNTER_*. */
+extern atomic64_t knetmon_counters[__KNETMON_A_COUNTER_MAX];
+
+static inline void knetmon_count(enum knetmon_counter_attr c)
+{
+	atomic64_inc(&knetmon_counters[c]);
+}
+
+/* genl.c */
+int knetmon_genl_init(void);
+void knetmon_genl_exit(void);
+
+/* info.c */
+int knetmon_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info);
+
+#endif /* _KNETMON_H */

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * knetmon: live view of the network stack from inside the kernel.
+ *
+ * This file only orders start-up and tear-down: each part comes up after
+ * what it depends on and goes down in exact reverse, on unload and on every
+ * error path alike.
+ */
+
+#include <linux/module.h>
+
+#include "knetmon.h"
+
+static int __init knetmon_init(void)
+{
+	int err;
+
+	err = knetmon_genl_init();
+	if (err)
+		return err;
+
+	pr_debug("loaded, version " KNETMON_VERSION "\n");
+	return 0;
+}
+
+static void __exit knetmon_exit(void)
+{
+	knetmon_genl_exit();
+}
+
+module_init(knetmon_init);
+module_exit(knetmon_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_VERSION(KNETMON_VERSION);
+MODULE_DESCRIPTION("Live view of binds, sockets, neighbours, routes and interfaces over generic netlink");
+MODULE_ALIAS_GENL_FAMILY(KNETMON_GENL_NAME);

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared by the CLI's views: exit codes and the command table. */
+#ifndef KNETMON_CLI_H
+#define KNETMON_CLI_H
+
+/* Exit codes, documented in `knetmon help`. */
+enum {
+	KN_EXIT_OK		= 0,
+	KN_EXIT_NOMATCH		= 1,	/* wait: timed out; nothing matched */
+	KN_EXIT_ERROR		= 2,	/* bad usage, or the kernel refused */
+	KN_EXIT_NOMODULE	= 3,	/* knetmon.ko is not loaded */
+};
+
+struct kn_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_info(int argc, char **argv);
+
+#endif

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/* knetmon: the command-line front end. Dispatches to one file per view. */
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/knetmon.h>
+
+#include "knetmon.h"
+
+static const struct kn_command commands[] = {
+	{ "info", cmd_info, "module version, kernel, features and counters" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: knetmon COMMAND [ OPTIONS ]\n"
+		   "       knetmon COMMAND --help\n"
+		   "       knetmon { help | --version }\n\nCommands:\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "    %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nEvery view takes -j for JSON.\n\n"
+		   "Exit status:\n"
+		   "    0  success\n"
+		   "    1  nothing matched (wait timed out)\n"
+		   "    2  bad usage, or the kernel refused the request (its reason is printed)\n"
+		   "    3  the knetmon module is not loaded (run insmod knetmon.ko)\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return KN_EXIT_ERROR;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return KN_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("knetmon %s (generic netlink family %s, version %d)\n",
+		       KNETMON_VERSION, KNETMON_GENL_NAME, KNETMON_GENL_VERSION);
+		return KN_EXIT_OK;
+	}
+	for (i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+
+	fprintf(stderr, "knetmon: unknown command \"%s\"; try \"knetmon help\"\n", argv[1]);
+	return KN_EXIT_ERROR;
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Names for the uapi enums; see names.h. They are part of the JSON output:
+ * never rename one, only add. */
+#include <stddef.h>
+
+#include <linux/knetmon.h>
+
+#include "names.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const features[] = {
+	[KNETMON_FEAT_BIND_INET]	= "bind_inet",
+	[KNETMON_FEAT_BIND_INET6]	= "bind_inet6",
+	[KNETMON_FEAT_LISTEN]		= "listen",
+	[KNETMON_FEAT_AUTOBIND]		= "autobind",
+	[KNETMON_FEAT_RELEASE_INET]	= "release_inet",
+	[KNETMON_FEAT_RELEASE_INET6]	= "release_inet6",
+	[KNETMON_FEAT_UNIX]		= "unix",
+	[KNETMON_FEAT_SOCKETS]		= "sockets",
+	[KNETMON_FEAT_OWNERS]		= "owners",
+	[KNETMON_FEAT_NEIGH]		= "neigh",
+	[KNETMON_FEAT_ROUTES]		= "routes",
+	[KNETMON_FEAT_LINKS]		= "links",
+};
+
+static const char *const counters[] = {
+	[KNETMON_A_COUNTER_EVENTS_BIND]		= "events_bind",
+	[KNETMON_A_COUNTER_EVENTS_BIND_FAILED]	= "events_bind_failed",
+	[KNETMON_A_COUNTER_EVENTS_LISTEN]	= "events_listen",
+	[KNETMON_A_COUNTER_EVENTS_AUTOBIND]	= "events_autobind",
+	[KNETMON_A_COUNTER_EVENTS_RELEASE]	= "events_release",
+	[KNETMON_A_COUNTER_EVENTS_UNSENT]	= "events_unsent",
+	[KNETMON_A_COUNTER_PROBES_MISSED]	= "probes_missed",
+	[KNETMON_A_COUNTER_TABLE_LIVE]		= "table_live",
+	[KNETMON_A_COUNTER_TABLE_OVERFLOW]	= "table_overflow",
+};
+
+const char *feature_name(unsigned int bit)
+{
+	return bit < ARRAY_SIZE(features) ? features[bit] : NULL;
+}
+
+const char *counter_name(unsigned int attr)
+{
+	return attr < ARRAY_SIZE(counters) ? counters[attr] : NULL;
+}

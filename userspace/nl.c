@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The CLI's netlink layer: see nl.h. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/msg.h>
+
+#include <linux/knetmon.h>
+
+#include "knetmon.h"
+#include "nl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct kn_call {
+	int maxattr;
+	struct nla_policy *policy;
+	kn_reply_fn fn;
+	void *arg;
+	int error;		/* negative errno from the kernel */
+	int cb_status;		/* first non-zero return of fn */
+	char extack[256];	/* kernel's message, if any */
+	int bad_attr_offset;	/* -1 when the kernel named none */
+	bool done;		/* ack, error or end of dump seen */
+};
+
+int kn_open(struct kn_nl *nl)
+{
+	int one = 1;
+
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk) {
+		fprintf(stderr, "knetmon: out of memory\n");
+		return KN_EXIT_ERROR;
+	}
+	if (genl_connect(nl->sk)) {
+		fprintf(stderr, "knetmon: cannot open a generic netlink socket\n");
+		nl_socket_free(nl->sk);
+		return KN_EXIT_ERROR;
+	}
+	/* Ask for the kernel's reason with every error, without the echo. */
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+
+	nl->family = genl_ctrl_resolve(nl->sk, KNETMON_GENL_NAME);
+	if (nl->family < 0) {
+		fprintf(stderr, "knetmon: module not loaded: run insmod knetmon.ko\n");
+		nl_socket_free(nl->sk);
+		return KN_EXIT_NOMODULE;
+	}
+	return 0;
+}
+
+void kn_close(struct kn_nl *nl)
+{
+	nl_socket_free(nl->sk);
+	nl->sk = NULL;
+}
+
+struct nl_msg *kn_msg(struct kn_nl *nl, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+				flags, cmd, KNETMON_GENL_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+/* Extended ack attributes that follow a capped error or a dump's DONE. */
+static void kn_read_extack(struct kn_call *call, struct nlattr *attrs, int len)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+
+	if (len <= 0 || nla_parse(tb, NLMSGERR_ATTR_MAX, attrs, len, NULL))
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(call->extack, sizeof(call->extack), "%s",
+			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	if (tb[NLMSGERR_ATTR_OFFS])
+		call->bad_attr_offset = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
+}
+
+static int kn_on_error(struct sockaddr_nl *who, struct nlmsgerr *err, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
+	struct kn_call *call = arg;
+	int len = nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(*err);
+
+	call->error = err->error;
+	call->done = true;
+	/* The socket asked for capped acks: TLVs follow the error header. */
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		kn_read_extack(call, (struct nlattr *)(err + 1), len);
+	return NL_STOP;
+}
+
+/* A dump that failed part-way reports its error inside NLMSG_DONE. */
+static int kn_on_done(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct kn_call *call = arg;
+	int len = nlh->nlmsg_len - NLMSG_HDRLEN;
+	int *code = nlmsg_data(nlh);
+
+	call->done = true;
+	if (len >= (int)sizeof(int) && *code < 0) {
+		call->error = *code;
+		if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+			kn_read_extack(call, (struct nlattr *)(code + 1), len - sizeof(int));
+	}
+	return NL_STOP;
+}
+
+static int kn_on_ack(struct nl_msg *msg, void *arg)
+{
+	struct kn_call *call = arg;
+
+	call->done = true;
+	return NL_STOP;
+}
+
+static int kn_on_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct kn_call *call = arg;
+	struct nlattr *tb[call->maxattr + 1];
+	int err;
+
+	err = genlmsg_parse(nlh, 0, tb, call->maxattr, call->policy);
+	if (err) {
+		fprintf(stderr, "knetmon: malformed reply from the kernel: %s\n", nl_geterror(err));
+		call->cb_status = KN_EXIT_ERROR;
+		return NL_STOP;
+	}
+	err = call->fn(tb, gnlh->cmd, call->arg);
+	if (err) {
+		call->cb_status = err;
+		return NL_STOP;
+	}
+	return NL_OK;
+}
+
+static int kn_report(const struct kn_call *call)
+{
+	const char *why = strerror(-call->error);
+
+	if (call->extack[0] && call->bad_attr_offset >= 0)
+		fprintf(stderr, "knetmon: kernel refused: %s (%s, attribute at offset %d)\n",
+			call->extack, why, call->bad_attr_offset);
+	else if (call->extack[0])
+		fprintf(stderr, "knetmon: kernel refused: %s (%s)\n", call->extack, why);
+	else if (call->error == -EPERM)
+		fprintf(stderr, "knetmon: %s: this view needs CAP_NET_ADMIN\n", why);
+	else
+		fprintf(stderr, "knetmon: kernel refused: %s\n", why);
+	return KN_EXIT_ERROR;
+}
+
+int kn_transact(struct kn_nl *nl, struct nl_msg *msg, int maxattr,
+		struct nla_policy *policy, kn_reply_fn fn, void *arg)
+{
+	struct kn_call call = {
+		.maxattr = maxattr, .policy = policy, .fn = fn, .arg = arg,
+		.bad_attr_offset = -1,
+	};
+	struct nl_cb *cb;
+	int err;
+
+	if (!msg) {
+		fprintf(stderr, "knetmon: out of memory\n");
+		return KN_EXIT_ERROR;
+	}
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		return KN_EXIT_ERROR;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, kn_on_valid, &call);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, kn_on_done, &call);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, kn_on_ack, &call);
+	nl_cb_err(cb, NL_CB_CUSTOM, kn_on_error, &call);
+
+	err = nl_send_auto(nl->sk, msg);
+	nlmsg_free(msg);
+	if (err < 0) {
+		fprintf(stderr, "knetmon: send: %s\n", nl_geterror(err));
+		nl_cb_put(cb);
+		return KN_EXIT_ERROR;
+	}
+	/* libnl asks for an ack, so a do request is answered by its reply
+	 * and then the ack, in two datagrams: read until one ends the call. */
+	do {
+		err = nl_recvmsgs(nl->sk, cb);
+	} while (err >= 0 && !call.done && !call.cb_status);
+	nl_cb_put(cb);
+
+	if (call.error)
+		return kn_report(&call);
+	if (call.cb_status)
+		return call.cb_status;
+	if (err < 0) {
+		fprintf(stderr, "knetmon: receive: %s\n", nl_geterror(err));
+		return KN_EXIT_ERROR;
+	}
+	return 0;
+}
