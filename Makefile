@@ -9,6 +9,7 @@ OBJ	:= build/$(KVER)
 CC	?= cc
 CFLAGS	?= -O2 -g
 CFLAGS	+= -DKNETMON_VERSION='"$(shell cat VERSION)"'
+CFLAGS	+= $(if $(WERROR),-Werror)
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Iinclude/uapi
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS   := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
@@ -25,7 +26,7 @@ module:
 	@test -d $(KDIR) || { echo "no kernel build tree $(KDIR): run scripts/deps or set KVER" >&2; exit 1; }
 	@mkdir -p $(OBJ)
 	@cp -rsf $(CURDIR)/Kbuild $(CURDIR)/VERSION $(CURDIR)/kmod $(CURDIR)/include $(OBJ)/
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(OBJ) W=1 modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(OBJ) W=1 $(if $(WERROR),KCFLAGS=-Werror) modules
 
 cli: build/knetmon
 

@@ -14,6 +14,12 @@ static const struct nla_policy knetmon_info_policy[KNETMON_REQ_FLAGS + 1] = {
 	[KNETMON_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_MASK),
 };
 
+/* binds.c policies */
+
+/* sockets.c policies */
+
+/* neigh.c, route.c, links.c policies */
+
 static const struct genl_ops knetmon_ops[] = {
 	{
 		.cmd	= KNETMON_CMD_GET_INFO,
@@ -21,6 +27,12 @@ static const struct genl_ops knetmon_ops[] = {
 		.policy	= knetmon_info_policy,
 		.maxattr = ARRAY_SIZE(knetmon_info_policy) - 1,
 	},
+	/* binds.c: GET_BINDS */
+
+	/* sockets.c: GET_SOCKETS */
+
+	/* neigh.c, route.c, links.c: GET_NEIGH, GET_ROUTES, GET_LINKS */
+
 };
 
 static const struct genl_multicast_group knetmon_mcgrps[] = {

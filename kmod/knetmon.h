@@ -32,4 +32,11 @@ void knetmon_genl_exit(void);
 /* info.c */
 int knetmon_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info);
 
+/* binds.c */
+
+/* sockets.c, owners.c */
+
+/* neigh.c, route.c, links.c */
+
+
 #endif /* _KNETMON_H */

@@ -15,6 +15,8 @@ static int __init knetmon_init(void)
 {
 	int err;
 
+	/* binds first: the family must not announce events before they flow */
+
 	err = knetmon_genl_init();
 	if (err)
 		return err;

@@ -18,5 +18,11 @@ struct kn_command {
 };
 
 int cmd_info(int argc, char **argv);
+/* binds, monitor, wait */
+
+/* netstat, queues */
+
+/* arp, route, ifconfig */
+
 
 #endif

@@ -9,6 +9,12 @@
 
 static const struct kn_command commands[] = {
 	{ "info", cmd_info, "module version, kernel, features and counters" },
+	/* binds, monitor, wait */
+
+	/* netstat, queues */
+
+	/* arp, route, ifconfig */
+
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

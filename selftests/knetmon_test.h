@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * knetmon's selftests talk to the module through libmnl, independently of
+ * the CLI's libnl code, so a decoding bug cannot hide on both sides.
+ * Header-only: each test is one C file built into its own binary.
+ */
+#ifndef KNETMON_TEST_H
+#define KNETMON_TEST_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <libmnl/libmnl.h>
+
+#include <linux/knetmon.h>
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct kt_sock {
+	struct mnl_socket *nl;
+	unsigned int portid;
+	uint16_t family;	/* generic netlink family id of knetmon */
+	uint32_t binds_group;	/* multicast group id of "binds" */
+	uint32_t seq;
+};
+
+/* What the kernel answered besides data: errno and extended ack. */
+struct kt_reply {
+	int error;		/* 0 or a positive errno */
+	char extack[256];	/* NLMSGERR_ATTR_MSG, "" if none */
+	int bad_offset;		/* NLMSGERR_ATTR_OFFS, -1 if none */
+	int messages;		/* data messages seen */
+};
+
+static inline int kt_extack_attr(const struct nlattr *a, void *data)
+{
+	struct kt_reply *r = data;
+
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+		snprintf(r->extack, sizeof(r->extack), "%s", mnl_attr_get_str(a));
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_OFFS &&
+	    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		r->bad_offset = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+/* NLMSG_ERROR: an ack (error 0) or a failure with its extack TLVs. */
+static inline int kt_on_error(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	struct kt_reply *r = data;
+	unsigned int off = sizeof(*err);
+
+	if (err->error == 0)
+		return MNL_CB_STOP;
+	r->error = -err->error;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		mnl_attr_parse(nlh, off, kt_extack_attr, r);
+	return MNL_CB_STOP;
+}
+
+/* NLMSG_DONE of a dump, which carries the dump's error if it failed. */
+static inline int kt_on_done(const struct nlmsghdr *nlh, void *data)
+{
+	struct kt_reply *r = data;
+	const int *code = mnl_nlmsg_get_payload(nlh);
+
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int) && *code < 0) {
+		r->error = -*code;
+		if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+			mnl_attr_parse(nlh, sizeof(int), kt_extack_attr, r);
+	}
+	return MNL_CB_STOP;
+}
+
+struct kt_ctrl {
+	uint16_t family;
+	uint32_t binds_group;
+};
+
+static inline int kt_ctrl_group(const struct nlattr *a, void *data)
+{
+	struct kt_ctrl *c = data;
+	const struct nlattr *g, *f;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(g, a) {
+		mnl_attr_for_each_nested(f, g) {
+			if (mnl_attr_get_type(f) == CTRL_ATTR_MCAST_GRP_NAME)
+				name = mnl_attr_get_str(f);
+			else if (mnl_attr_get_type(f) == CTRL_ATTR_MCAST_GRP_ID)
+				id = mnl_attr_get_u32(f);
+		}
+		if (name && !strcmp(name, KNETMON_MCGRP_BINDS))
+			c->binds_group = id;
+	}
+	return MNL_CB_OK;
+}
+
+static inline int kt_ctrl_attr(const struct nlattr *a, void *data)
+{
+	struct kt_ctrl *c = data;
+
+	if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
+		c->family = mnl_attr_get_u16(a);
+	else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS)
+		kt_ctrl_group(a, c);
+	return MNL_CB_OK;
+}
+
+static inline int kt_ctrl_msg(const struct nlmsghdr *nlh, void *data)
+{
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), kt_ctrl_attr, data);
+	return MNL_CB_OK;
+}
+
+/* Start a request to knetmon (or, with family GENL_ID_CTRL, to the controller). */
+static inline struct nlmsghdr *kt_put(struct kt_sock *s, char *buf, uint16_t family,
+				      uint8_t cmd, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++s->seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = KNETMON_GENL_VERSION;
+	return nlh;
+}
+
+static inline struct nlmsghdr *kt_req(struct kt_sock *s, char *buf, uint8_t cmd, uint16_t flags)
+{
+	return kt_put(s, buf, s->family, cmd, flags);
+}
+
+/* mnl_cb_run2 passes the same data pointer to data and control callbacks,
+ * so tests that need both wrap them in this. */
+struct kt_call {
+	struct kt_reply reply;	/* first: control callbacks see it */
+	mnl_cb_t fn;
+	void *arg;
+};
+
+static inline int kt_call_data(const struct nlmsghdr *nlh, void *data)
+{
+	struct kt_call *c = data;
+
+	c->reply.messages++;
+	return c->fn ? c->fn(nlh, c->arg) : MNL_CB_OK;
+}
+
+/* Send NLH; call FN(nlh, ARG) for each data message; fill *R. */
+static inline int kt_request(struct kt_sock *s, struct nlmsghdr *nlh, mnl_cb_t fn,
+			     void *arg, struct kt_reply *r)
+{
+	static char buf[1 << 16];
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = kt_on_error,
+		[NLMSG_DONE] = kt_on_done,
+	};
+	struct kt_call c = { .fn = fn, .arg = arg, .reply.bad_offset = -1 };
+	int n, ret;
+
+	if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	do {
+		n = mnl_socket_recvfrom(s->nl, buf, sizeof(buf));
+		if (n < 0)
+			return -1;
+		ret = mnl_cb_run2(buf, n, nlh->nlmsg_seq, s->portid, kt_call_data, &c,
+				  ctl, NLMSG_MIN_TYPE);
+	} while (ret > MNL_CB_STOP);
+	*r = c.reply;
+	return ret < 0 ? -1 : 0;
+}
+
+/* Open a socket with extended acks and resolve knetmon's family and group. */
+static inline int kt_open(struct kt_sock *s)
+{
+	char buf[8192];
+	struct kt_ctrl ctrl = { 0 };
+	struct nlmsghdr *nlh;
+	struct kt_reply r;
+	int one = 1;
+
+	memset(s, 0, sizeof(*s));
+	s->seq = time(NULL);
+	s->nl = mnl_socket_open(NETLINK_GENERIC);
+	if (!s->nl || mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -1;
+	s->portid = mnl_socket_get_portid(s->nl);
+	mnl_socket_setsockopt(s->nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(s->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+
+	nlh = kt_put(s, buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KNETMON_GENL_NAME);
+	if (kt_request(s, nlh, kt_ctrl_msg, &ctrl, &r) < 0)
+		return -1;
+	if (r.error || !ctrl.family) {
+		errno = r.error ? r.error : ENOENT;
+		return -1;
+	}
+	s->family = ctrl.family;
+	s->binds_group = ctrl.binds_group;
+	return 0;
+}
+
+static inline void kt_close(struct kt_sock *s)
+{
+	if (s->nl)
+		mnl_socket_close(s->nl);
+	s->nl = NULL;
+}
+
+/* Offset of attribute A inside request NLH, as NLMSGERR_ATTR_OFFS counts. */
+static inline int kt_offset_of(const struct nlmsghdr *nlh, const struct nlattr *a)
+{
+	return (const char *)a - (const char *)nlh;
+}
+
+/* First line of a shell command's output, without the newline; "" on failure. */
+static inline void kt_shell_line(const char *cmd, char *out, size_t len)
+{
+	FILE *f = popen(cmd, "r");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(out, len, f))
+		out[strcspn(out, "\n")] = '\0';
+	pclose(f);
+}
+
+#endif
