@@ -167,7 +167,8 @@ static inline int kt_call_data(const struct nlmsghdr *nlh, void *data)
 static inline int kt_request(struct kt_sock *s, struct nlmsghdr *nlh, mnl_cb_t fn,
 			     void *arg, struct kt_reply *r)
 {
-	static char buf[1 << 16];
+	/* per thread: tests run requests from several threads at once */
+	static __thread char buf[1 << 16];
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
 		[NLMSG_ERROR] = kt_on_error,
 		[NLMSG_DONE] = kt_on_done,
