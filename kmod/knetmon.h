@@ -32,6 +32,10 @@ void knetmon_genl_exit(void);
 /* info.c */
 int knetmon_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info);
 
+/* netns.c */
+struct net *knetmon_request_net(const struct sk_buff *skb, struct nlattr **attrs,
+				struct netlink_ext_ack *extack);
+
 /* binds.c */
 
 /* sockets.c, owners.c */
