@@ -37,7 +37,11 @@ build/cli/%.o: userspace/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(NL_CFLAGS) -c -o $@ $<
 
-selftests: $(TESTS)
+selftests: $(TESTS) build/bench/bindloop
+
+build/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
 
 build/include/kselftest_harness.h:
 	scripts/deps
@@ -53,6 +57,10 @@ check:
 demo:
 	scripts/deps
 	scripts/demo
+
+bench:
+	scripts/deps
+	scripts/bench
 
 clean:
 	rm -rf build

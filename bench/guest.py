@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""knetmon benchmarks, run as root inside the test VM (scripts/bench boots it).
+
+Every comparison is measured in the same boot; each figure is the median of
+several runs. Writes results.json to $KNETMON_VM_OUT (or --out).
+--smoke: the smallest sizes only, as `make check` runs it to keep it working.
+"""
+import argparse, json, os, re, resource, signal, socket, statistics, subprocess, sys, time
+
+KNETMON = os.environ.get("KNETMON", "build/knetmon")
+KO = os.environ["KNETMON_KO"]
+BINDLOOP = os.environ.get("BINDLOOP", "build/bench/bindloop")
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=True, check=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, **kw).stdout
+
+
+def module_loaded():
+    with open("/proc/modules") as f:
+        return any(l.startswith("knetmon ") for l in f)
+
+
+def load(on):
+    if on and not module_loaded():
+        sh(f"insmod {KO}")
+    if not on and module_loaded():
+        sh("rmmod knetmon")
+
+
+def timed(cmd, runs):
+    """Median wall time of CMD with its output thrown away."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+# ---- 1. listing sockets ---------------------------------------------------
+
+# What each tool prints per TCP socket, to check that no tool wins by printing less.
+TOOLS = {
+    "knetmon": (f"{KNETMON} netstat -tan", f"{KNETMON} netstat -tanp", r"^tcp"),
+    "ss": ("ss -tan", "ss -tanp", r"^(ESTAB|LISTEN|TIME-WAIT|SYN|FIN|CLOSE|LAST)"),
+    "netstat": ("netstat -tan", "netstat -tanp", r"^tcp"),
+    "proc": ("cat /proc/net/tcp /proc/net/tcp6", None, r"^\s*\d+:"),
+}
+
+
+def make_sockets(n):
+    """About N TCP sockets: 8 listeners and established loopback pairs."""
+    listeners, fds = [], []
+    for _ in range(8):
+        l = socket.socket()
+        l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        l.bind(("127.0.0.1", 0))
+        l.listen(4096)
+        listeners.append(l)
+    pairs = max(0, (n - len(listeners)) // 2)
+    batch = 256
+    for start in range(0, pairs, batch):
+        clients = []
+        for i in range(start, min(pairs, start + batch)):
+            c = socket.socket()
+            c.connect(listeners[i % 8].getsockname())
+            clients.append((c, listeners[i % 8]))
+        for c, l in clients:
+            s, _ = l.accept()
+            fds += [c, s]
+    return listeners + fds
+
+
+def spread(socks, m):
+    """Hold SOCKS across M processes: children keep a slice each, then pause."""
+    per = (len(socks) + m - 1) // m
+    children = []
+    for j in range(1, m):
+        pid = os.fork()
+        if pid == 0:
+            keep = {s.fileno() for s in socks[j * per:(j + 1) * per]}
+            for s in socks:
+                if s.fileno() not in keep:
+                    os.close(s.fileno())
+            signal.pause()
+            os._exit(0)
+        children.append(pid)
+    for s in socks[per:]:
+        s.close()
+    return socks[:per], children
+
+
+def bench_listing(sizes, procs, runs, out):
+    for n in sizes:
+        for m in procs:
+            socks = make_sockets(n)
+            kept, children = spread(socks, m)
+            for tool, (plain, owners, pattern) in TOOLS.items():
+                for with_owners, cmd in ((False, plain), (True, owners)):
+                    if cmd is None:
+                        continue
+                    lines = sum(1 for l in sh(cmd).splitlines() if re.match(pattern, l))
+                    once = timed(cmd, 1)
+                    # netstat -p at 100k sockets takes minutes: fewer runs, said in the result
+                    r = runs if once < 20 else 1
+                    t = timed(cmd, r) if r > 1 else once
+                    out.append({"n": n, "m": m, "tool": tool, "owners": with_owners,
+                                "seconds": t, "runs": r, "sockets_listed": lines})
+                    print(f"  listing n={n} m={m} {tool}{' -p' if with_owners else ''}: "
+                          f"{t * 1000:.1f} ms, {lines} sockets", flush=True)
+            for pid in children:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            for s in kept:
+                s.close()
+            time.sleep(0.2)
+
+
+# ---- 2. bind overhead -----------------------------------------------------
+
+def bindloop(seconds, procs=1):
+    out = sh(f"{BINDLOOP} {seconds} {procs}")
+    return float(out.split()[2])
+
+
+def bench_bind_overhead(seconds, runs):
+    res = {}
+    load(False)
+    res["no_module"] = statistics.median(bindloop(seconds) for _ in range(runs))
+    load(True)
+    res["module_no_subscriber"] = statistics.median(bindloop(seconds) for _ in range(runs))
+    mon = subprocess.Popen([KNETMON, "monitor", "-j"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    res["module_subscribed"] = statistics.median(bindloop(seconds) for _ in range(runs))
+    mon.terminate()
+    mon.wait()
+    for k in ("module_no_subscriber", "module_subscribed"):
+        res[k + "_ratio"] = res[k] / res["no_module"]
+    print(f"  bind overhead: {res}", flush=True)
+    return res
+
+
+# ---- 3. event throughput and loss -----------------------------------------
+
+def info_counter(name):
+    return json.loads(sh(f"{KNETMON} info -j"))["counters"][name]
+
+
+def bench_events(seconds, procs_list, rcvbufs):
+    results = []
+    load(True)
+    for rcvbuf in rcvbufs:
+        default = sh("sysctl -n net.core.rmem_default").strip()
+        if rcvbuf:
+            sh(f"sysctl -qw net.core.rmem_default={rcvbuf} net.core.rmem_max={rcvbuf}")
+        for k in procs_list:
+            log = "/tmp/monitor.jsonl"
+            with open(log, "w") as f:
+                mon = subprocess.Popen([KNETMON, "monitor", "-j"], stdout=f,
+                                       stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+            before = info_counter("events_bind") + info_counter("events_release")
+            t0 = time.perf_counter()
+            binds = int(sh(f"{BINDLOOP} {seconds} {k}").split()[0])
+            elapsed = time.perf_counter() - t0
+            time.sleep(1.0)     # let the monitor drain its socket
+            after = info_counter("events_bind") + info_counter("events_release")
+            mon.send_signal(signal.SIGINT)
+            mon.wait()
+            received = lost = 0
+            with open(log) as f:
+                for line in f:
+                    try:
+                        ev = json.loads(line)
+                    except ValueError:
+                        continue
+                    if "lost" in ev:
+                        lost += ev["lost"]
+                    elif ev.get("kind") in ("bind", "release"):
+                        received += 1
+            sent = after - before
+            results.append({"procs": k, "rcvbuf": rcvbuf or int(default), "binds": binds,
+                            "events_sent": sent, "events_received": received,
+                            "events_lost_reported": lost,
+                            "events_per_second": received / elapsed,
+                            "loss_equals_gaps": sent - received == lost})
+            print(f"  events k={k} rcvbuf={rcvbuf or default}: {results[-1]}", flush=True)
+        sh(f"sysctl -qw net.core.rmem_default={default}")
+    return results
+
+
+# ---- 4. memory -------------------------------------------------------------
+
+def module_memory():
+    size = 0
+    with open("/proc/modules") as f:
+        for l in f:
+            if l.startswith("knetmon "):
+                size = int(l.split()[1])
+    slab = 0
+    with open("/proc/slabinfo") as f:
+        for l in f:
+            if "knetmon" in l:
+                p = l.split()
+                slab += int(p[1]) * int(p[3])   # active objects * object size
+    return {"module_bytes": size, "slab_bytes": slab}
+
+
+def bench_memory(binds):
+    load(False)
+    load(True)
+    res = {"at_load": module_memory()}
+    resource.setrlimit(resource.RLIMIT_NOFILE, (binds + 1024, binds + 1024))
+    socks = []
+    for _ in range(binds):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+    res["live_binds"] = binds
+    res["with_live_binds"] = module_memory()
+    res["table_live"] = info_counter("table_live")
+    for s in socks:
+        s.close()
+    time.sleep(0.5)
+    res["after_close"] = module_memory()
+    print(f"  memory: {res}", flush=True)
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--out", default=os.environ.get("KNETMON_VM_OUT", "/tmp"))
+    a = ap.parse_args()
+    resource.setrlimit(resource.RLIMIT_NOFILE, (400000, 400000))
+    sh("sysctl -qw net.ipv4.ip_local_port_range='1024 65535' net.core.somaxconn=65535")
+    if a.smoke:
+        sizes, procs, runs, secs, binds = [200], [1, 4], 3, 0.5, 2000
+    else:
+        sizes, procs, runs, secs, binds = [1000, 10000, 100000], [1, 100], 5, 3, 65536
+    load(True)
+    res = {"kernel": os.uname().release, "smoke": a.smoke, "listing": []}
+    print("listing sockets", flush=True)
+    bench_listing(sizes, procs, runs, res["listing"])
+    print("bind overhead", flush=True)
+    res["bind_overhead"] = bench_bind_overhead(secs, runs)
+    print("event throughput", flush=True)
+    res["events"] = bench_events(secs, [1, 4], [0, 4 << 20])
+    print("memory", flush=True)
+    res["memory"] = bench_memory(binds)
+    with open(os.path.join(a.out, "results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    print(f"wrote {a.out}/results.json")
+
+
+if __name__ == "__main__":
+    main()
