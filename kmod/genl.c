@@ -19,12 +19,17 @@ static const struct nla_policy knetmon_info_policy[KNETMON_REQ_FLAGS + 1] = {
 /* sockets.c policies */
 
 /* neigh.c, route.c, links.c policies */
+/*
+ * FAMILY: the range rejects most bad values here, with extack on both
+ * kernels; .start rejects the AF_* values between the two (6.1 gives .start
+ * no extack, so those get a bare EINVAL there).
+ */
 static const struct nla_policy knetmon_neigh_policy[KNETMON_REQ_FAMILY + 1] = {
-	[KNETMON_REQ_FAMILY] = { .type = NLA_U8 },
+	[KNETMON_REQ_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
 };
 
 static const struct nla_policy knetmon_routes_policy[KNETMON_REQ_TABLE + 1] = {
-	[KNETMON_REQ_FAMILY] = { .type = NLA_U8 },
+	[KNETMON_REQ_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
 	[KNETMON_REQ_TABLE] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
