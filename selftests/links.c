@@ -108,7 +108,7 @@ static int compare_stable(struct __test_metadata *_metadata, struct kt_sock *s, 
 {
 	int tries, st, diff = -1;
 
-	for (tries = 0; tries < 20 && diff; tries++) {
+	for (tries = 0; tries < 20 && diff < 0; tries++) {
 		struct tl_lines before = { 0 }, after = { 0 };
 		struct links_dump d;
 
@@ -166,7 +166,7 @@ TEST_F(links, cli_ifconfig_json_equals_dump)
 	char cmd[256];
 
 	snprintf(cmd, sizeof(cmd), "%s ifconfig -a -j", tl_cli());
-	for (tries = 0; tries < 20 && diff; tries++) {
+	for (tries = 0; tries < 20 && diff < 0; tries++) {
 		struct links_dump d1, d2;
 		struct tl_lines cli = { 0 };
 

@@ -115,7 +115,7 @@ static int compare_stable(struct kt_sock *s, char *buf, int family, const char *
 {
 	int tries, st, diff = -1;
 
-	for (tries = 0; tries < 20 && diff; tries++) {
+	for (tries = 0; tries < 20 && diff < 0; tries++) {
 		struct tl_lines before = { 0 }, after = { 0 };
 		struct neigh_dump d;
 
@@ -185,7 +185,7 @@ TEST_F(neigh, cli_arp_json_equals_dump)
 	char cmd[256];
 
 	snprintf(cmd, sizeof(cmd), "%s arp -j", tl_cli());
-	for (tries = 0; tries < 20 && diff; tries++) {
+	for (tries = 0; tries < 20 && diff < 0; tries++) {
 		struct neigh_dump d1, d2;
 		struct tl_lines cli = { 0 };
 
