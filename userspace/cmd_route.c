@@ -266,7 +266,7 @@ static void print_route_classic(struct route_opts *o, struct nlattr **tb, int fa
 				snprintf(d, sizeof(d), "%s/%u", dst, dst_len);
 				snprintf(gw, sizeof(gw), "%s", h.gw[0] ? h.gw : "::");
 				printf("%-30s %-26s %-4s %-3u %-3u %3u %s\n", d, gw, flags,
-				       metric, 1, 0, dev);
+				       metric, 0, 0, dev);
 			}
 		}
 	}
