@@ -197,6 +197,16 @@ TEST_F(routes, cli_route_json_equals_dump)
 	tl_free(&cli);
 }
 
+TEST_F(routes, empty_table_gives_valid_empty_json)
+{
+	char cmd[512], out[64];
+
+	snprintf(cmd, sizeof(cmd), "%s route --table 4242 -j | python3 -c "
+		 "'import json,sys; print(\"routes=%%d\" %% len(json.load(sys.stdin)))'", tl_cli());
+	kt_shell_line(cmd, out, sizeof(out));
+	EXPECT_STREQ("routes=0", out);
+}
+
 TEST_F(routes, route_text_reads_like_route_n)
 {
 	char cmd[256], dst[64], gw[64], mask[64], flags[8], dev[32];
