@@ -217,19 +217,13 @@ TEST_F(links, ifconfig_text_reads_like_ifconfig)
 TEST_F(links, many_links_cross_skbs_with_no_duplicate_and_no_miss)
 {
 	struct links_dump d;
-	int i, st, diff;
-	struct tl_lines truth = { 0 };
+	int i;
 
 	ASSERT_EQ(0, tl_sh("for i in $(seq 1 300); do echo \"link add m$i type dummy\"; done | "
 			   "ip -batch -"));
 	ASSERT_EQ(0, dump_links(&self->s, self->buf, &d));
-	tl_canon(&truth, "ip -N -j -s addr show", "links ip", &st);
-	ASSERT_EQ(0, st);
 	EXPECT_EQ(303, d.links) TH_LOG("lo, d0, d1 and 300 dummies");
 	EXPECT_LT(1, d.dg.n) TH_LOG("the dump fit in %d datagram(s)", d.dg.n);
-	/* down dummies send nothing: counters are stable here */
-	diff = tl_diff(&d.lines, "knetmon dump", &truth, "ip addr show");
-	EXPECT_EQ(0, diff);
 	for (i = 1; i <= 300; i += 299) {
 		char name[16];
 
@@ -237,7 +231,9 @@ TEST_F(links, many_links_cross_skbs_with_no_duplicate_and_no_miss)
 		EXPECT_NE(0u, if_nametoindex(name));
 	}
 	tl_free(&d.lines);
-	tl_free(&truth);
+	/* d0 is up and may send MLD reports meanwhile: compare a stable view */
+	EXPECT_EQ(0, compare_stable(_metadata, &self->s, self->buf,
+				    "ip -N -j -s addr show", "ip addr show"));
 }
 
 TEST_F(links, filter_attribute_rejected_with_extack)
