@@ -19,6 +19,24 @@ static const struct nla_policy knetmon_info_policy[KNETMON_REQ_FLAGS + 1] = {
 /* sockets.c policies */
 
 /* neigh.c, route.c, links.c policies */
+/*
+ * FAMILY: the range rejects most bad values here, with extack on both
+ * kernels; .start rejects the AF_* values between the two (6.1 gives .start
+ * no extack, so those get a bare EINVAL there).
+ */
+static const struct nla_policy knetmon_neigh_policy[KNETMON_REQ_FAMILY + 1] = {
+	[KNETMON_REQ_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
+};
+
+static const struct nla_policy knetmon_routes_policy[KNETMON_REQ_TABLE + 1] = {
+	[KNETMON_REQ_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
+	[KNETMON_REQ_TABLE] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* GET_LINKS takes no filter: any attribute is rejected as unknown. */
+static const struct nla_policy knetmon_links_policy[KNETMON_REQ_FLAGS + 1] = {
+	[KNETMON_REQ_FLAGS] = { .type = NLA_REJECT },
+};
 
 static const struct genl_ops knetmon_ops[] = {
 	{
@@ -32,6 +50,28 @@ static const struct genl_ops knetmon_ops[] = {
 	/* sockets.c: GET_SOCKETS */
 
 	/* neigh.c, route.c, links.c: GET_NEIGH, GET_ROUTES, GET_LINKS */
+	{
+		.cmd	= KNETMON_CMD_GET_NEIGH,
+		.start	= knetmon_nl_get_neigh_start,
+		.dumpit	= knetmon_nl_get_neigh_dumpit,
+		.done	= knetmon_nl_get_neigh_done,
+		.policy	= knetmon_neigh_policy,
+		.maxattr = ARRAY_SIZE(knetmon_neigh_policy) - 1,
+	},
+	{
+		.cmd	= KNETMON_CMD_GET_ROUTES,
+		.start	= knetmon_nl_get_routes_start,
+		.dumpit	= knetmon_nl_get_routes_dumpit,
+		.done	= knetmon_nl_get_routes_done,
+		.policy	= knetmon_routes_policy,
+		.maxattr = ARRAY_SIZE(knetmon_routes_policy) - 1,
+	},
+	{
+		.cmd	= KNETMON_CMD_GET_LINKS,
+		.dumpit	= knetmon_nl_get_links_dumpit,
+		.policy	= knetmon_links_policy,
+		.maxattr = ARRAY_SIZE(knetmon_links_policy) - 1,
+	},
 
 };
 

@@ -41,6 +41,19 @@ struct net *knetmon_request_net(const struct sk_buff *skb, struct nlattr **attrs
 /* sockets.c, owners.c */
 
 /* neigh.c, route.c, links.c */
+int knetmon_nl_get_neigh_start(struct netlink_callback *cb);
+int knetmon_nl_get_neigh_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int knetmon_nl_get_neigh_done(struct netlink_callback *cb);
+void knetmon_neigh_init(void);
+void knetmon_neigh_exit(void);
+int knetmon_nl_get_routes_start(struct netlink_callback *cb);
+int knetmon_nl_get_routes_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int knetmon_nl_get_routes_done(struct netlink_callback *cb);
+void knetmon_routes_init(void);
+void knetmon_routes_exit(void);
+int knetmon_nl_get_links_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+void knetmon_links_init(void);
+void knetmon_links_exit(void);
 
 
 #endif /* _KNETMON_H */

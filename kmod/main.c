@@ -21,12 +21,20 @@ static int __init knetmon_init(void)
 	if (err)
 		return err;
 
+	/* neigh, routes, links: dumps only, nothing to register */
+	knetmon_links_init();
+	knetmon_routes_init();
+	knetmon_neigh_init();
+
 	pr_debug("loaded, version " KNETMON_VERSION "\n");
 	return 0;
 }
 
 static void __exit knetmon_exit(void)
 {
+	knetmon_neigh_exit();
+	knetmon_routes_exit();
+	knetmon_links_exit();
 	knetmon_genl_exit();
 }
 

@@ -23,6 +23,9 @@ int cmd_info(int argc, char **argv);
 /* netstat, queues */
 
 /* arp, route, ifconfig */
+int cmd_arp(int argc, char **argv);
+int cmd_route(int argc, char **argv);
+int cmd_ifconfig(int argc, char **argv);
 
 
 #endif

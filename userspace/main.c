@@ -14,6 +14,9 @@ static const struct kn_command commands[] = {
 	/* netstat, queues */
 
 	/* arp, route, ifconfig */
+	{ "arp", cmd_arp, "ARP and NDP neighbour caches, like arp -n" },
+	{ "route", cmd_route, "IPv4 and IPv6 routes of every table, like route -n" },
+	{ "ifconfig", cmd_ifconfig, "interfaces, addresses and counters, like ifconfig -a" },
 
 };
 

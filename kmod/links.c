@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GET_LINKS: every network device of the caller's netns with its flags,
+ * MTU, hardware address, counters and IPv4/IPv6 addresses.
+ *
+ * The walk runs under RCU, like /proc/net/dev. The cursor is the last
+ * ifindex sent: each step emits the device with the smallest ifindex above
+ * it, so a device that exists for the whole dump is sent exactly once
+ * whatever is added or removed around it. net->dev_base_seq feeds
+ * NLM_F_DUMP_INTR when the device list changed under the dump.
+ */
+
+#include <linux/inetdevice.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/addrconf.h>
+#include <net/if_inet6.h>
+
+#include "knetmon.h"
+
+struct knetmon_links_ctx {
+	int last_ifindex;	/* highest ifindex already sent */
+};
+
+/* Consecutive ifindex probes before a full pass looks for the next one. */
+#define KNETMON_LINKS_PROBE 32
+
+static int knetmon_fill_stats(struct sk_buff *skb, struct net_device *dev)
+{
+	struct rtnl_link_stats64 st;
+	struct nlattr *nest;
+
+	dev_get_stats(dev, &st);
+	nest = nla_nest_start(skb, KNETMON_A_LINK_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, KNETMON_A_STATS_RX_PACKETS, st.rx_packets, KNETMON_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_STATS_TX_PACKETS, st.tx_packets, KNETMON_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_STATS_RX_BYTES, st.rx_bytes, KNETMON_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_STATS_TX_BYTES, st.tx_bytes, KNETMON_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_STATS_RX_ERRORS, st.rx_errors, KNETMON_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_STATS_TX_ERRORS, st.tx_errors, KNETMON_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_STATS_RX_DROPPED, st.rx_dropped, KNETMON_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_STATS_TX_DROPPED, st.tx_dropped, KNETMON_A_STATS_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int knetmon_fill_addr(struct sk_buff *skb, u8 family, const void *addr,
+			     u8 prefixlen, u8 scope, u32 flags)
+{
+	struct nlattr *nest = nla_nest_start(skb, KNETMON_A_ADDR);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, KNETMON_A_ADDR_FAMILY, family) ||
+	    nla_put(skb, KNETMON_A_ADDR_ADDRESS, family == AF_INET ? 4 : 16, addr) ||
+	    nla_put_u8(skb, KNETMON_A_ADDR_PREFIXLEN, prefixlen) ||
+	    nla_put_u8(skb, KNETMON_A_ADDR_SCOPE, scope) ||
+	    nla_put_u32(skb, KNETMON_A_ADDR_FLAGS, flags)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int knetmon_fill_addrs4(struct sk_buff *skb, struct net_device *dev)
+{
+	struct in_device *in_dev = __in_dev_get_rcu(dev);
+	const struct in_ifaddr *ifa;
+
+	if (!in_dev)
+		return 0;
+	in_dev_for_each_ifa_rcu(ifa, in_dev) {
+		if (knetmon_fill_addr(skb, AF_INET, &ifa->ifa_local, ifa->ifa_prefixlen,
+				      ifa->ifa_scope, READ_ONCE(ifa->ifa_flags)))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+/* IPv6 keeps IFA_* scope bits; report RT_SCOPE_* like rtnetlink does. */
+static u8 knetmon_scope6(u16 scope)
+{
+	if (scope & IFA_HOST)
+		return RT_SCOPE_HOST;
+	if (scope & IFA_LINK)
+		return RT_SCOPE_LINK;
+	if (scope & IFA_SITE)
+		return RT_SCOPE_SITE;
+	return RT_SCOPE_UNIVERSE;
+}
+
+static int knetmon_fill_addrs6(struct sk_buff *skb, struct net_device *dev)
+{
+	struct inet6_dev *idev = __in6_dev_get(dev);
+	const struct inet6_ifaddr *ifa;
+	int err = 0;
+
+	if (!idev)
+		return 0;
+	/* addr_list is protected by idev->lock, as in inet6_dump_addr */
+	read_lock_bh(&idev->lock);
+	list_for_each_entry(ifa, &idev->addr_list, if_list) {
+		err = knetmon_fill_addr(skb, AF_INET6, &ifa->addr, ifa->prefix_len,
+					knetmon_scope6(ifa->scope), ifa->flags);
+		if (err)
+			break;
+	}
+	read_unlock_bh(&idev->lock);
+	return err;
+}
+
+static int knetmon_fill_link(struct sk_buff *skb, struct netlink_callback *cb,
+			     struct net_device *dev)
+{
+	struct nlattr *addrs;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &knetmon_family, NLM_F_MULTI, KNETMON_CMD_GET_LINKS);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+
+	if (nla_put_u32(skb, KNETMON_A_LINK_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, KNETMON_A_LINK_NAME, dev->name) ||
+	    nla_put_u32(skb, KNETMON_A_LINK_FLAGS, dev_get_flags(dev)) ||
+	    nla_put_u32(skb, KNETMON_A_LINK_MTU, READ_ONCE(dev->mtu)) ||
+	    nla_put_u32(skb, KNETMON_A_LINK_TXQLEN, READ_ONCE(dev->tx_queue_len)) ||
+	    nla_put_u16(skb, KNETMON_A_LINK_TYPE, dev->type) ||
+	    nla_put_u8(skb, KNETMON_A_LINK_OPERSTATE, READ_ONCE(dev->operstate)))
+		goto cancel;
+	if (dev->addr_len &&
+	    (nla_put(skb, KNETMON_A_LINK_ADDRESS, dev->addr_len, dev->dev_addr) ||
+	     nla_put(skb, KNETMON_A_LINK_BROADCAST, dev->addr_len, dev->broadcast)))
+		goto cancel;
+	if (knetmon_fill_stats(skb, dev))
+		goto cancel;
+
+	addrs = nla_nest_start(skb, KNETMON_A_LINK_ADDRS);
+	if (!addrs || knetmon_fill_addrs4(skb, dev) || knetmon_fill_addrs6(skb, dev))
+		goto cancel;
+	nla_nest_end(skb, addrs);
+
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/*
+ * The device with the smallest ifindex above LAST, or NULL. Indexes are
+ * mostly dense, so try the next few directly before one full pass.
+ */
+static struct net_device *knetmon_next_link(struct net *net, int last)
+{
+	struct net_device *dev, *best = NULL;
+	int i;
+
+	for (i = 1; i <= KNETMON_LINKS_PROBE && last + i > 0; i++) {
+		dev = dev_get_by_index_rcu(net, last + i);
+		if (dev)
+			return dev;
+	}
+	for_each_netdev_rcu(net, dev) {
+		if (dev->ifindex > last && (!best || dev->ifindex < best->ifindex))
+			best = dev;
+	}
+	return best;
+}
+
+int knetmon_nl_get_links_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct knetmon_links_ctx *ctx = (void *)cb->ctx;
+	struct net *net = sock_net(cb->skb->sk);
+	struct net_device *dev;
+	int err = 0;
+
+	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_links_ctx);
+
+	rcu_read_lock();
+	cb->seq = READ_ONCE(net->dev_base_seq);
+	while ((dev = knetmon_next_link(net, ctx->last_ifindex))) {
+		err = knetmon_fill_link(skb, cb, dev);
+		if (err)
+			break;
+		ctx->last_ifindex = dev->ifindex;
+	}
+	rcu_read_unlock();
+
+	/* A full skb ends this round; a record too big for an empty one is an error. */
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+void knetmon_links_init(void)
+{
+	set_bit(KNETMON_FEAT_LINKS, &knetmon_features);
+}
+
+void knetmon_links_exit(void)
+{
+	clear_bit(KNETMON_FEAT_LINKS, &knetmon_features);
+}

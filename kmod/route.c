@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GET_ROUTES: every IPv4 and IPv6 route of every FIB table in the caller's
+ * netns.
+ *
+ * Why not a walk of our own: the IPv4 trie (struct trie, key_vector) is
+ * private to fib_trie.c and no walker is exported. register_fib_notifier()
+ * replays the FIB, but only the routes that matter to offloading hardware:
+ * fib_leaf_notify() sends the first alias of each prefix length and
+ * fib6_rt_dump() the first route of each node, on 6.1 and 6.12 alike, so a
+ * second route to the same prefix (another metric or TOS, or fe80::/64 on a
+ * second device) never shows up. The one complete, exported walker is
+ * rtnetlink's own RTM_GETROUTE dump, with its locking and resumable cursor.
+ *
+ * So the dump opens a kernel NETLINK_ROUTE socket in the caller's netns,
+ * asks it for one family's routes at a time and translates each
+ * RTM_NEWROUTE message into a knetmon record as the reply skbs fill up. The
+ * cursor is the position in the current rtnetlink datagram, which the next
+ * round resumes from; rtnetlink's NLM_F_DUMP_INTR is passed on. Cached
+ * (RTM_F_CLONED) entries are left out, as `ip route show` leaves them out.
+ */
+
+#include <linux/net.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <net/netlink.h>
+#include <net/rtnh.h>
+#include <net/sock.h>
+
+#include "knetmon.h"
+
+/* netlink_dump never builds a datagram larger than 32 KiB for a reader. */
+#define KNETMON_RT_BUF	32768
+
+enum knetmon_rt_stage {
+	KNETMON_RT_SEND,	/* request this family's routes */
+	KNETMON_RT_READ,	/* translate what rtnetlink sends */
+	KNETMON_RT_END,		/* no family left */
+};
+
+struct knetmon_route_ctx {
+	struct socket *sock;	/* NETLINK_ROUTE, in the caller's netns */
+	u8 *buf;		/* the rtnetlink datagram being translated */
+	u32 len;		/* bytes in buf */
+	u32 off;		/* next message in buf */
+	u32 table;		/* 0: every table */
+	u8 families[2];		/* AF_INET, AF_INET6 or a filtered subset */
+	u8 n_families;
+	u8 family_idx;		/* index into families */
+	u8 stage;		/* enum knetmon_rt_stage */
+	bool intr;		/* rtnetlink saw the table change */
+};
+
+static const struct nla_policy knetmon_rta_policy[RTA_MAX + 1] = {
+	[RTA_DST]	= { .type = NLA_BINARY, .len = 16 },
+	[RTA_GATEWAY]	= { .type = NLA_BINARY, .len = 16 },
+	[RTA_PREFSRC]	= { .type = NLA_BINARY, .len = 16 },
+	[RTA_OIF]	= { .type = NLA_U32 },
+	[RTA_PRIORITY]	= { .type = NLA_U32 },
+	[RTA_TABLE]	= { .type = NLA_U32 },
+	[RTA_MULTIPATH]	= { .type = NLA_BINARY },
+};
+
+int knetmon_nl_get_routes_start(struct netlink_callback *cb)
+{
+	struct knetmon_route_ctx *ctx = (void *)cb->ctx;
+	struct nlattr **attrs = knetmon_dump_attrs(cb);
+	struct nlattr *fam = attrs[KNETMON_REQ_FAMILY];
+	int err;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (fam && nla_get_u8(fam) != AF_INET && nla_get_u8(fam) != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, fam, "routes: family must be AF_INET or AF_INET6");
+		return -EINVAL;
+	}
+	if (!fam || nla_get_u8(fam) == AF_INET)
+		ctx->families[ctx->n_families++] = AF_INET;
+	if (!fam || nla_get_u8(fam) == AF_INET6)
+		ctx->families[ctx->n_families++] = AF_INET6;
+	if (attrs[KNETMON_REQ_TABLE])
+		ctx->table = nla_get_u32(attrs[KNETMON_REQ_TABLE]);
+
+	ctx->buf = kmalloc(KNETMON_RT_BUF, GFP_KERNEL);
+	if (!ctx->buf)
+		return -ENOMEM;
+	err = sock_create_kern(sock_net(cb->skb->sk), AF_NETLINK, SOCK_RAW,
+			       NETLINK_ROUTE, &ctx->sock);
+	if (err) {
+		NL_SET_ERR_MSG(cb->extack, "routes: cannot open a NETLINK_ROUTE socket");
+		kfree(ctx->buf);
+		ctx->buf = NULL;
+		return err;
+	}
+	return 0;
+}
+
+int knetmon_nl_get_routes_done(struct netlink_callback *cb)
+{
+	struct knetmon_route_ctx *ctx = (void *)cb->ctx;
+
+	if (ctx->sock)
+		sock_release(ctx->sock);
+	kfree(ctx->buf);
+	ctx->sock = NULL;
+	ctx->buf = NULL;
+	return 0;
+}
+
+static int knetmon_rt_request(struct knetmon_route_ctx *ctx)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct rtmsg rtm;
+	} req = {
+		.nlh.nlmsg_len = sizeof(req),
+		.nlh.nlmsg_type = RTM_GETROUTE,
+		.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		.nlh.nlmsg_seq = 1,
+		.rtm.rtm_family = ctx->families[ctx->family_idx],
+	};
+	struct kvec vec = { .iov_base = &req, .iov_len = sizeof(req) };
+	struct msghdr msg = { };
+	int ret;
+
+	ret = kernel_sendmsg(ctx->sock, &msg, &vec, 1, sizeof(req));
+	return ret < 0 ? ret : 0;
+}
+
+/* The next datagram of the rtnetlink dump; it is queued by now, never waited for. */
+static int knetmon_rt_receive(struct knetmon_route_ctx *ctx)
+{
+	struct kvec vec = { .iov_base = ctx->buf, .iov_len = KNETMON_RT_BUF };
+	struct msghdr msg = { };
+	int ret;
+
+	ret = kernel_recvmsg(ctx->sock, &msg, &vec, 1, KNETMON_RT_BUF, MSG_DONTWAIT);
+	if (ret < 0)
+		return ret;
+	if (msg.msg_flags & MSG_TRUNC)
+		return -EMSGSIZE;
+	ctx->len = ret;
+	ctx->off = 0;
+	return 0;
+}
+
+static int knetmon_fill_nh(struct sk_buff *skb, const struct nlattr *gw, u32 ifindex,
+			   u32 flags, u32 weight)
+{
+	struct nlattr *nest = nla_nest_start(skb, KNETMON_A_NH);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if ((gw && nla_put(skb, KNETMON_A_NH_GATEWAY, nla_len(gw), nla_data(gw))) ||
+	    (ifindex && nla_put_u32(skb, KNETMON_A_NH_IFINDEX, ifindex)) ||
+	    (weight && nla_put_u32(skb, KNETMON_A_NH_WEIGHT, weight)) ||
+	    nla_put_u32(skb, KNETMON_A_NH_FLAGS, flags)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* A gateway attribute is only taken when its length fits the family. */
+static const struct nlattr *knetmon_rt_addr(const struct nlattr *a, int alen)
+{
+	return a && nla_len(a) == alen ? a : NULL;
+}
+
+static int knetmon_fill_multipath(struct sk_buff *skb, const struct nlattr *mp, int alen)
+{
+	const struct rtnexthop *rtnh = nla_data(mp);
+	int rem = nla_len(mp);
+
+	for (; rtnh_ok(rtnh, rem); rtnh = rtnh_next(rtnh, &rem)) {
+		int attrlen = rtnh->rtnh_len - sizeof(*rtnh);
+		const struct nlattr *gw = nla_find(rtnh_attrs(rtnh), attrlen, RTA_GATEWAY);
+
+		if (knetmon_fill_nh(skb, knetmon_rt_addr(gw, alen), rtnh->rtnh_ifindex,
+				    rtnh->rtnh_flags, rtnh->rtnh_hops + 1))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int knetmon_fill_nexthops(struct sk_buff *skb, const struct rtmsg *rtm,
+				 struct nlattr **tb, int alen)
+{
+	struct nlattr *nest = nla_nest_start(skb, KNETMON_A_ROUTE_NEXTHOPS);
+	int err = 0;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (tb[RTA_MULTIPATH])
+		err = knetmon_fill_multipath(skb, tb[RTA_MULTIPATH], alen);
+	else if (tb[RTA_OIF] || tb[RTA_GATEWAY])
+		/* one next hop: its RTNH_F_* flags travel in rtm_flags */
+		err = knetmon_fill_nh(skb, knetmon_rt_addr(tb[RTA_GATEWAY], alen),
+				      tb[RTA_OIF] ? nla_get_u32(tb[RTA_OIF]) : 0,
+				      rtm->rtm_flags & 0xff, 0);
+	if (err) {
+		nla_nest_cancel(skb, nest);
+		return err;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int knetmon_fill_route(struct sk_buff *skb, struct netlink_callback *cb,
+			      const struct rtmsg *rtm, u32 table, struct nlattr **tb)
+{
+	struct knetmon_route_ctx *ctx = (void *)cb->ctx;
+	int alen = rtm->rtm_family == AF_INET ? 4 : 16;
+	static const u8 any[16];
+	const struct nlattr *dst = knetmon_rt_addr(tb[RTA_DST], alen);
+	const struct nlattr *src = knetmon_rt_addr(tb[RTA_PREFSRC], alen);
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &knetmon_family, NLM_F_MULTI, KNETMON_CMD_GET_ROUTES);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (ctx->intr)
+		genlmsg_nlhdr(hdr)->nlmsg_flags |= NLM_F_DUMP_INTR;
+
+	if (nla_put_u8(skb, KNETMON_A_ROUTE_FAMILY, rtm->rtm_family) ||
+	    nla_put_u32(skb, KNETMON_A_ROUTE_TABLE, table) ||
+	    nla_put(skb, KNETMON_A_ROUTE_DST, alen, dst ? nla_data(dst) : any) ||
+	    nla_put_u8(skb, KNETMON_A_ROUTE_DST_LEN, rtm->rtm_dst_len) ||
+	    nla_put_u32(skb, KNETMON_A_ROUTE_PRIORITY,
+			tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0) ||
+	    nla_put_u8(skb, KNETMON_A_ROUTE_PROTOCOL, rtm->rtm_protocol) ||
+	    nla_put_u8(skb, KNETMON_A_ROUTE_SCOPE, rtm->rtm_scope) ||
+	    nla_put_u8(skb, KNETMON_A_ROUTE_TYPE, rtm->rtm_type) ||
+	    nla_put_u8(skb, KNETMON_A_ROUTE_TOS, rtm->rtm_tos) ||
+	    (src && nla_put(skb, KNETMON_A_ROUTE_PREFSRC, alen, nla_data(src))) ||
+	    knetmon_fill_nexthops(skb, rtm, tb, alen)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Translate one RTM_NEWROUTE; 0 also when it is filtered out. */
+static int knetmon_rt_translate(struct sk_buff *skb, struct netlink_callback *cb,
+				const struct nlmsghdr *nlh)
+{
+	struct knetmon_route_ctx *ctx = (void *)cb->ctx;
+	struct nlattr *tb[RTA_MAX + 1];
+	const struct rtmsg *rtm;
+	u32 table;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || nlmsg_len(nlh) < (int)sizeof(*rtm))
+		return 0;
+	rtm = nlmsg_data(nlh);
+	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
+	    (rtm->rtm_flags & RTM_F_CLONED))
+		return 0;
+	if (nlmsg_parse_deprecated(nlh, sizeof(*rtm), tb, RTA_MAX, knetmon_rta_policy, NULL))
+		return 0;	/* not a route we can describe faithfully */
+	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (ctx->table && table != ctx->table)
+		return 0;
+	return knetmon_fill_route(skb, cb, rtm, table, tb);
+}
+
+/*
+ * Handle the message at the cursor. Returns 1 when it was consumed, 0 when
+ * skb is full (the cursor stays), or a negative error from rtnetlink.
+ */
+static int knetmon_rt_step(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct knetmon_route_ctx *ctx = (void *)cb->ctx;
+	const struct nlmsghdr *nlh = (void *)(ctx->buf + ctx->off);
+	int rem = ctx->len - ctx->off;
+
+	if (!nlmsg_ok(nlh, rem)) {
+		ctx->off = ctx->len;	/* a torn tail: read the next datagram */
+		return 1;
+	}
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		ctx->intr = true;
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = nlmsg_data(nlh);
+
+		return e->error ? e->error : -EIO;
+	}
+	if (nlh->nlmsg_type == NLMSG_DONE) {
+		const int *code = nlmsg_data(nlh);
+
+		if (nlmsg_len(nlh) >= (int)sizeof(int) && *code < 0)
+			return *code;
+		ctx->len = ctx->off = 0;
+		ctx->stage = ++ctx->family_idx < ctx->n_families ? KNETMON_RT_SEND : KNETMON_RT_END;
+		return 1;
+	}
+	if (knetmon_rt_translate(skb, cb, nlh))
+		return 0;
+	ctx->off += NLMSG_ALIGN(nlh->nlmsg_len);
+	return 1;
+}
+
+int knetmon_nl_get_routes_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct knetmon_route_ctx *ctx = (void *)cb->ctx;
+	int ret = 1;
+
+	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_route_ctx);
+
+	while (ret > 0 && ctx->stage != KNETMON_RT_END) {
+		if (ctx->stage == KNETMON_RT_SEND) {
+			ret = knetmon_rt_request(ctx);
+			ctx->stage = KNETMON_RT_READ;
+			ret = ret ?: 1;
+		} else if (ctx->off >= ctx->len) {
+			ret = knetmon_rt_receive(ctx) ?: 1;
+		} else {
+			ret = knetmon_rt_step(skb, cb);
+		}
+	}
+	if (ret < 0) {
+		NL_SET_ERR_MSG(cb->extack, "routes: the rtnetlink dump failed");
+		return ret;
+	}
+	if (ret == 0 && !skb->len)
+		return -EMSGSIZE;	/* one route larger than a whole skb */
+	return skb->len;
+}
+
+void knetmon_routes_init(void)
+{
+	set_bit(KNETMON_FEAT_ROUTES, &knetmon_features);
+}
+
+void knetmon_routes_exit(void)
+{
+	clear_bit(KNETMON_FEAT_ROUTES, &knetmon_features);
+}

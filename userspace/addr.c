@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Address formatting and interface names for the table views: see addr.h. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/knetmon.h>
+
+#include "addr.h"
+#include "knetmon.h"
+
+const char *kn_ip_str(int family, const void *addr, int len, char *buf, size_t n)
+{
+	if ((family == AF_INET && len == 4) || (family == AF_INET6 && len == 16)) {
+		if (inet_ntop(family, addr, buf, n))
+			return buf;
+	}
+	if (n)
+		buf[0] = '\0';
+	return buf;
+}
+
+const char *kn_ll_str(const void *addr, int len, char *buf, size_t n)
+{
+	const uint8_t *a = addr;
+	size_t used = 0;
+	int i;
+
+	if (n)
+		buf[0] = '\0';
+	for (i = 0; i < len && used + 4 <= n; i++)
+		used += snprintf(buf + used, n - used, i ? ":%02x" : "%02x", a[i]);
+	return buf;
+}
+
+const char *kn_family_name(int family)
+{
+	switch (family) {
+	case AF_INET:	return "inet";
+	case AF_INET6:	return "inet6";
+	default:	return "unknown";
+	}
+}
+
+static struct nla_policy link_name_policy[KNETMON_A_LINK_MAX + 1] = {
+	[KNETMON_A_LINK_IFINDEX]	= { .type = NLA_U32 },
+	[KNETMON_A_LINK_NAME]		= { .type = NLA_STRING },
+	[KNETMON_A_LINK_TYPE]		= { .type = NLA_U16 },
+};
+
+static int add_link_name(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct kn_link_names *names = arg;
+	struct kn_link_name *v, *l;
+
+	if (!tb[KNETMON_A_LINK_IFINDEX] || !tb[KNETMON_A_LINK_NAME])
+		return 0;
+	v = realloc(names->v, (names->n + 1) * sizeof(*v));
+	if (!v) {
+		fprintf(stderr, "knetmon: out of memory\n");
+		return KN_EXIT_ERROR;
+	}
+	names->v = v;
+	l = &v[names->n++];
+	memset(l, 0, sizeof(*l));
+	l->ifindex = nla_get_u32(tb[KNETMON_A_LINK_IFINDEX]);
+	if (tb[KNETMON_A_LINK_TYPE])
+		l->type = nla_get_u16(tb[KNETMON_A_LINK_TYPE]);
+	snprintf(l->name, sizeof(l->name), "%s", nla_get_string(tb[KNETMON_A_LINK_NAME]));
+	return 0;
+}
+
+int kn_link_names_load(struct kn_nl *nl, struct kn_link_names *names)
+{
+	names->v = NULL;
+	names->n = 0;
+	return kn_transact(nl, kn_msg(nl, KNETMON_CMD_GET_LINKS, NLM_F_DUMP),
+			   KNETMON_A_LINK_MAX, link_name_policy, add_link_name, names);
+}
+
+void kn_link_names_free(struct kn_link_names *names)
+{
+	free(names->v);
+	names->v = NULL;
+	names->n = 0;
+}
+
+const struct kn_link_name *kn_link_find(const struct kn_link_names *names, uint32_t ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < names->n; i++)
+		if (names->v[i].ifindex == ifindex)
+			return &names->v[i];
+	return NULL;
+}
+
+const char *kn_link_name(const struct kn_link_names *names, uint32_t ifindex,
+			 char *buf, size_t n)
+{
+	const struct kn_link_name *l = kn_link_find(names, ifindex);
+
+	if (l)
+		return l->name;
+	snprintf(buf, n, "if%u", ifindex);
+	return buf;
+}
+
+/* Bit numbers of IFF_* (linux/if.h), named as ifconfig and ip name them. */
+static const char *const iff_names[] = {
+	"UP", "BROADCAST", "DEBUG", "LOOPBACK", "POINTOPOINT", "NOTRAILERS",
+	"RUNNING", "NOARP", "PROMISC", "ALLMULTI", "MASTER", "SLAVE",
+	"MULTICAST", "PORTSEL", "AUTOMEDIA", "DYNAMIC", "LOWER_UP", "DORMANT",
+	"ECHO",
+};
+
+const char *kn_iff_name(unsigned int bit)
+{
+	return bit < sizeof(iff_names) / sizeof(iff_names[0]) ? iff_names[bit] : NULL;
+}
+
+/* Bit numbers of NUD_* (linux/neighbour.h), named as ip neigh names them. */
+static const char *const nud_names[] = {
+	"INCOMPLETE", "REACHABLE", "STALE", "DELAY", "PROBE", "FAILED",
+	"NOARP", "PERMANENT",
+};
+
+const char *kn_nud_name(unsigned int bit)
+{
+	return bit < sizeof(nud_names) / sizeof(nud_names[0]) ? nud_names[bit] : NULL;
+}

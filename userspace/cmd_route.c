@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * knetmon route: the FIB of this network namespace. By default the main
+ * table in the columns of `route -n`; with --table ID|all, one line per
+ * route in the manner of `ip route show table all`.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/rtnetlink.h>
+
+#include <linux/knetmon.h>
+
+#include "addr.h"
+#include "knetmon.h"
+#include "nl.h"
+#include "print.h"
+
+struct route_opts {
+	int family;		/* 0: both */
+	uint32_t table;		/* 0: all */
+	int classic;		/* route -n columns */
+	struct kn_link_names names;
+	int header_done[2];
+};
+
+static struct nla_policy route_policy[KNETMON_A_ROUTE_MAX + 1] = {
+	[KNETMON_A_ROUTE_FAMILY]	= { .type = NLA_U8 },
+	[KNETMON_A_ROUTE_TABLE]		= { .type = NLA_U32 },
+	[KNETMON_A_ROUTE_DST_LEN]	= { .type = NLA_U8 },
+	[KNETMON_A_ROUTE_PRIORITY]	= { .type = NLA_U32 },
+	[KNETMON_A_ROUTE_PROTOCOL]	= { .type = NLA_U8 },
+	[KNETMON_A_ROUTE_SCOPE]		= { .type = NLA_U8 },
+	[KNETMON_A_ROUTE_TYPE]		= { .type = NLA_U8 },
+	[KNETMON_A_ROUTE_TOS]		= { .type = NLA_U8 },
+	[KNETMON_A_ROUTE_NEXTHOPS]	= { .type = NLA_NESTED },
+};
+
+static struct nla_policy nh_policy[KNETMON_A_NH_MAX + 1] = {
+	[KNETMON_A_NH_IFINDEX]	= { .type = NLA_U32 },
+	[KNETMON_A_NH_WEIGHT]	= { .type = NLA_U32 },
+	[KNETMON_A_NH_FLAGS]	= { .type = NLA_U32 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: knetmon route [ -4 | -6 ] [ -n ] [ --table { ID | all } ] [ -j ]\n"
+		   "Show the routes of this network namespace: by default the main table\n"
+		   "in the columns of route -n; with --table, that table (or every table)\n"
+		   "one route per line like ip route show table all.\n"
+		   "    -4, -6    only IPv4 or IPv6 routes\n"
+		   "    -n        numeric output (always: names are never resolved)\n"
+		   "    --table   a table id (1-4294967295, or main, local, default) or all\n"
+		   "    -j        JSON output\n");
+}
+
+static const char *type_name(unsigned int t)
+{
+	static const char *const names[] = {
+		"unspec", "unicast", "local", "broadcast", "anycast", "multicast",
+		"blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve",
+	};
+	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
+}
+
+static const char *proto_name(unsigned int p, char *buf, size_t n)
+{
+	switch (p) {
+	case RTPROT_UNSPEC:	return "unspec";
+	case RTPROT_REDIRECT:	return "redirect";
+	case RTPROT_KERNEL:	return "kernel";
+	case RTPROT_BOOT:	return "boot";
+	case RTPROT_STATIC:	return "static";
+	case RTPROT_RA:		return "ra";
+	case RTPROT_DHCP:	return "dhcp";
+	}
+	snprintf(buf, n, "%u", p);
+	return buf;
+}
+
+static const char *scope_name(unsigned int s, char *buf, size_t n)
+{
+	switch (s) {
+	case RT_SCOPE_UNIVERSE:	return "global";
+	case RT_SCOPE_SITE:	return "site";
+	case RT_SCOPE_LINK:	return "link";
+	case RT_SCOPE_HOST:	return "host";
+	case RT_SCOPE_NOWHERE:	return "nowhere";
+	}
+	snprintf(buf, n, "%u", s);
+	return buf;
+}
+
+static const char *table_name(uint32_t t, char *buf, size_t n)
+{
+	switch (t) {
+	case RT_TABLE_MAIN:	return "main";
+	case RT_TABLE_LOCAL:	return "local";
+	case RT_TABLE_DEFAULT:	return "default";
+	}
+	snprintf(buf, n, "%u", t);
+	return buf;
+}
+
+/* One decoded next hop. */
+struct nh {
+	int family;
+	char gw[KN_ADDRSTRLEN];
+	uint32_t ifindex, weight, flags;
+};
+
+static int parse_nh(struct nlattr *a, int family, struct nh *h)
+{
+	struct nlattr *tb[KNETMON_A_NH_MAX + 1];
+
+	memset(h, 0, sizeof(*h));
+	if (nla_parse_nested(tb, KNETMON_A_NH_MAX, a, nh_policy))
+		return -1;
+	h->family = family;
+	if (tb[KNETMON_A_NH_GATEWAY])
+		kn_ip_str(family, nla_data(tb[KNETMON_A_NH_GATEWAY]),
+			  nla_len(tb[KNETMON_A_NH_GATEWAY]), h->gw, sizeof(h->gw));
+	if (tb[KNETMON_A_NH_IFINDEX])
+		h->ifindex = nla_get_u32(tb[KNETMON_A_NH_IFINDEX]);
+	if (tb[KNETMON_A_NH_WEIGHT])
+		h->weight = nla_get_u32(tb[KNETMON_A_NH_WEIGHT]);
+	if (tb[KNETMON_A_NH_FLAGS])
+		h->flags = nla_get_u32(tb[KNETMON_A_NH_FLAGS]);
+	return 0;
+}
+
+static void print_nh_fields(struct route_opts *o, const struct nh *h)
+{
+	char nb[32];
+
+	if (h->gw[0])
+		print_string("gateway", " via %s", h->gw);
+	if (h->ifindex) {
+		print_uint("ifindex", NULL, h->ifindex);
+		print_string("dev", " dev %s", kn_link_name(&o->names, h->ifindex, nb, sizeof(nb)));
+	}
+	if (h->weight)
+		print_uint("weight", " weight %llu", h->weight);
+	print_uint("nh_flags", NULL, h->flags);
+	if (h->flags & RTNH_F_DEAD)
+		print_text(" dead");
+	if (h->flags & RTNH_F_ONLINK)
+		print_text(" onlink");
+	if (h->flags & RTNH_F_LINKDOWN)
+		print_text(" linkdown");
+}
+
+/* The ip-route style line, and the JSON object (the same print calls). */
+static void print_route_line(struct route_opts *o, struct nlattr **tb, int family,
+			     const char *dst, unsigned int dst_len)
+{
+	char b1[32], b2[32];
+	unsigned int type = nla_get_u8(tb[KNETMON_A_ROUTE_TYPE]);
+	uint32_t table = nla_get_u32(tb[KNETMON_A_ROUTE_TABLE]);
+	struct nlattr *a;
+	int rem, n = 0;
+
+	print_string("family", NULL, kn_family_name(family));
+	print_uint("type", NULL, type);
+	print_text("%s ", type_name(type));
+	print_string("dst", "%s", dst);
+	print_uint("dst_len", "/%llu", dst_len);
+	print_uint("table", NULL, table);
+	print_text(" table %s", table_name(table, b1, sizeof(b1)));
+	print_uint("protocol", NULL, nla_get_u8(tb[KNETMON_A_ROUTE_PROTOCOL]));
+	print_text(" proto %s", proto_name(nla_get_u8(tb[KNETMON_A_ROUTE_PROTOCOL]), b2, sizeof(b2)));
+	print_uint("scope", NULL, nla_get_u8(tb[KNETMON_A_ROUTE_SCOPE]));
+	print_text(" scope %s", scope_name(nla_get_u8(tb[KNETMON_A_ROUTE_SCOPE]), b1, sizeof(b1)));
+	print_uint("metric", " metric %llu", nla_get_u32(tb[KNETMON_A_ROUTE_PRIORITY]));
+	if (tb[KNETMON_A_ROUTE_TOS])
+		print_uint("tos", NULL, nla_get_u8(tb[KNETMON_A_ROUTE_TOS]));
+	if (tb[KNETMON_A_ROUTE_PREFSRC]) {
+		char src[KN_ADDRSTRLEN];
+
+		print_string("prefsrc", " src %s",
+			     kn_ip_str(family, nla_data(tb[KNETMON_A_ROUTE_PREFSRC]),
+				       nla_len(tb[KNETMON_A_ROUTE_PREFSRC]), src, sizeof(src)));
+	}
+	print_open_array("nexthops");
+	if (tb[KNETMON_A_ROUTE_NEXTHOPS]) {
+		nla_for_each_nested(a, tb[KNETMON_A_ROUTE_NEXTHOPS], rem) {
+			struct nh h;
+
+			if (nla_type(a) != KNETMON_A_NH || parse_nh(a, family, &h))
+				continue;
+			print_open_object(NULL);
+			print_text("%s", n++ ? "\n\tnexthop" : "");
+			print_nh_fields(o, &h);
+			print_close_object();
+		}
+	}
+	print_close_array();
+	print_text("\n");
+}
+
+static void classic_header(struct route_opts *o, int family)
+{
+	int i = family == AF_INET6;
+
+	if (o->header_done[i] || print_is_json())
+		return;
+	o->header_done[i] = 1;
+	if (family == AF_INET)
+		printf("Kernel IP routing table\n"
+		       "Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n");
+	else
+		printf("Kernel IPv6 routing table\n"
+		       "Destination                    Next Hop                   Flag Met Ref Use If\n");
+}
+
+/* route -n flags: U up, G gateway, H host route, ! reject. */
+static void classic_flags(char *f, const struct nh *h, unsigned int type,
+			  unsigned int dst_len, int family)
+{
+	int n = 0;
+
+	if (type == RTN_UNREACHABLE || type == RTN_PROHIBIT || type == RTN_BLACKHOLE)
+		f[n++] = '!';
+	else if (!(h->flags & RTNH_F_DEAD))
+		f[n++] = 'U';
+	if (h->gw[0])
+		f[n++] = 'G';
+	if (dst_len == (family == AF_INET ? 32u : 128u))
+		f[n++] = 'H';
+	f[n] = '\0';
+}
+
+/* route -n columns: one line per next hop, text only. */
+static void print_route_classic(struct route_opts *o, struct nlattr **tb, int family,
+				const char *dst, unsigned int dst_len)
+{
+	unsigned int type = nla_get_u8(tb[KNETMON_A_ROUTE_TYPE]);
+	uint32_t metric = nla_get_u32(tb[KNETMON_A_ROUTE_PRIORITY]);
+	struct nh none = { .family = family };
+	struct nlattr *a;
+	int rem, n = 0;
+
+	classic_header(o, family);
+	if (tb[KNETMON_A_ROUTE_NEXTHOPS]) {
+		nla_for_each_nested(a, tb[KNETMON_A_ROUTE_NEXTHOPS], rem) {
+			char flags[8], nb[32], gw[KN_ADDRSTRLEN], mask[KN_ADDRSTRLEN], d[80];
+			uint32_t m = dst_len ? htonl(~0u << (32 - dst_len)) : 0;
+			const char *dev;
+			struct nh h;
+
+			if (nla_type(a) != KNETMON_A_NH || parse_nh(a, family, &h))
+				continue;
+			n++;
+			classic_flags(flags, &h, type, dst_len, family);
+			dev = h.ifindex ? kn_link_name(&o->names, h.ifindex, nb, sizeof(nb)) : "*";
+			if (family == AF_INET) {
+				printf("%-15s %-15s %-15s %-5s %-6u %-2u %8u %s\n", dst,
+				       h.gw[0] ? h.gw : "0.0.0.0",
+				       kn_ip_str(AF_INET, &m, 4, mask, sizeof(mask)),
+				       flags, metric, 0, 0, dev);
+			} else {
+				snprintf(d, sizeof(d), "%s/%u", dst, dst_len);
+				snprintf(gw, sizeof(gw), "%s", h.gw[0] ? h.gw : "::");
+				printf("%-30s %-26s %-4s %-3u %-3u %3u %s\n", d, gw, flags,
+				       metric, 0, 0, dev);
+			}
+		}
+	}
+	if (!n && family == AF_INET) {
+		char flags[8];
+
+		classic_flags(flags, &none, type, dst_len, family);
+		printf("%-15s %-15s %-15s %-5s %-6u %-2u %8u %s\n", dst, "0.0.0.0",
+		       "0.0.0.0", flags, metric, 0, 0, "*");
+	}
+}
+
+static int print_route(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct route_opts *o = arg;
+	char dst[KN_ADDRSTRLEN];
+	unsigned int dst_len;
+	int family;
+
+	if (!tb[KNETMON_A_ROUTE_FAMILY] || !tb[KNETMON_A_ROUTE_TABLE] || !tb[KNETMON_A_ROUTE_DST] ||
+	    !tb[KNETMON_A_ROUTE_DST_LEN] || !tb[KNETMON_A_ROUTE_TYPE] ||
+	    !tb[KNETMON_A_ROUTE_PROTOCOL] || !tb[KNETMON_A_ROUTE_SCOPE] ||
+	    !tb[KNETMON_A_ROUTE_PRIORITY])
+		return 0;
+	family = nla_get_u8(tb[KNETMON_A_ROUTE_FAMILY]);
+	dst_len = nla_get_u8(tb[KNETMON_A_ROUTE_DST_LEN]);
+	kn_ip_str(family, nla_data(tb[KNETMON_A_ROUTE_DST]), nla_len(tb[KNETMON_A_ROUTE_DST]),
+		  dst, sizeof(dst));
+
+	print_open_object(NULL);
+	if (o->classic && !print_is_json())
+		print_route_classic(o, tb, family, dst, dst_len);
+	else
+		print_route_line(o, tb, family, dst, dst_len);
+	print_close_object();
+	return 0;
+}
+
+static int parse_table(const char *s, uint32_t *table, int *classic)
+{
+	char *end;
+	unsigned long v;
+
+	*classic = 0;
+	if (!strcmp(s, "all")) {
+		*table = 0;
+		return 0;
+	}
+	if (!strcmp(s, "main")) {
+		*table = RT_TABLE_MAIN;
+		return 0;
+	}
+	if (!strcmp(s, "local")) {
+		*table = RT_TABLE_LOCAL;
+		return 0;
+	}
+	if (!strcmp(s, "default")) {
+		*table = RT_TABLE_DEFAULT;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || !*s || v == 0 || v > 0xffffffffUL)
+		return -1;
+	*table = v;
+	return 0;
+}
+
+int cmd_route(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "table", required_argument, NULL, 't' },
+		{ "numeric", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct route_opts o = { .table = RT_TABLE_MAIN, .classic = 1 };
+	struct nl_msg *msg;
+	struct kn_nl nl;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "46njh", opts, NULL)) != -1) {
+		switch (c) {
+		case '4':
+			o.family = AF_INET;
+			break;
+		case '6':
+			o.family = AF_INET6;
+			break;
+		case 'n':
+			break;
+		case 't':
+			if (parse_table(optarg, &o.table, &o.classic)) {
+				fprintf(stderr, "knetmon route: bad table \"%s\"\n", optarg);
+				return KN_EXIT_ERROR;
+			}
+			break;
+		case 'j':
+			print_set_json(true);
+			break;
+		case 'h':
+			usage(stdout);
+			return KN_EXIT_OK;
+		default:
+			usage(stderr);
+			return KN_EXIT_ERROR;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return KN_EXIT_ERROR;
+	}
+
+	err = kn_open(&nl);
+	if (err)
+		return err;
+	err = kn_link_names_load(&nl, &o.names);
+	if (err)
+		goto out;
+	msg = kn_msg(&nl, KNETMON_CMD_GET_ROUTES, NLM_F_DUMP);
+	if (msg && o.family)
+		nla_put_u8(msg, KNETMON_REQ_FAMILY, o.family);
+	if (msg && o.table)
+		nla_put_u32(msg, KNETMON_REQ_TABLE, o.table);
+	print_open_array(NULL);
+	err = kn_transact(&nl, msg, KNETMON_A_ROUTE_MAX, route_policy, print_route, &o);
+	print_close_array();
+	print_end();
+out:
+	kn_link_names_free(&o.names);
+	kn_close(&nl);
+	return err;
+}
