@@ -4,6 +4,8 @@
 #define _KNETMON_H
 
 #include <linux/atomic.h>
+#include <linux/sched.h>
+#include <linux/uidgid.h>
 #include <net/genetlink.h>
 #include <uapi/linux/knetmon.h>
 
@@ -35,6 +37,24 @@ int knetmon_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info);
 /* binds.c */
 
 /* sockets.c, owners.c */
+void knetmon_sockets_init(void);
+void knetmon_sockets_exit(void);
+int knetmon_nl_get_sockets_start(struct netlink_callback *cb);
+int knetmon_nl_get_sockets_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int knetmon_nl_get_sockets_done(struct netlink_callback *cb);
+
+/* One (socket, process, descriptor) triple of the owner map. */
+struct knetmon_owner {
+	u64 ino;
+	pid_t pid;		/* tgid in the caller's pid namespace */
+	u32 fd;
+	char comm[TASK_COMM_LEN];
+};
+struct knetmon_owners;
+struct knetmon_owners *knetmon_owners_build(bool all_users, kuid_t uid);
+void knetmon_owners_free(struct knetmon_owners *o);
+const struct knetmon_owner *knetmon_owners_find(const struct knetmon_owners *o, u64 ino,
+						  unsigned int *count);
 
 /* neigh.c, route.c, links.c */
 

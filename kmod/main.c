@@ -17,9 +17,13 @@ static int __init knetmon_init(void)
 
 	/* binds first: the family must not announce events before they flow */
 
+	knetmon_sockets_init();
+
 	err = knetmon_genl_init();
-	if (err)
+	if (err) {
+		knetmon_sockets_exit();
 		return err;
+	}
 
 	pr_debug("loaded, version " KNETMON_VERSION "\n");
 	return 0;
@@ -28,6 +32,7 @@ static int __init knetmon_init(void)
 static void __exit knetmon_exit(void)
 {
 	knetmon_genl_exit();
+	knetmon_sockets_exit();
 }
 
 module_init(knetmon_init);
