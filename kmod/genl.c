@@ -19,11 +19,10 @@ static const struct nla_policy knetmon_info_policy[KNETMON_REQ_FLAGS + 1] = {
 /* sockets.c policies */
 static const struct nla_policy knetmon_sockets_policy[KNETMON_REQ_STATES + 1] = {
 	[KNETMON_REQ_FLAGS]	= NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_OWNERS),
-	[KNETMON_REQ_FAMILY]	= { .type = NLA_U8 },
-	[KNETMON_REQ_PROTOCOL]	= { .type = NLA_U8 },
-	[KNETMON_REQ_PORT]	= { .type = NLA_BE16 },
-	/* TCP_ESTABLISHED .. TCP_CLOSING */
-	[KNETMON_REQ_STATES]	= NLA_POLICY_MASK(NLA_U32, GENMASK(11, 1)),
+	[KNETMON_REQ_FAMILY]	= NLA_POLICY_VALIDATE_FN(NLA_U8, knetmon_sockets_check_family),
+	[KNETMON_REQ_PROTOCOL]	= NLA_POLICY_VALIDATE_FN(NLA_U8, knetmon_sockets_check_protocol),
+	[KNETMON_REQ_PORT]	= NLA_POLICY_VALIDATE_FN(NLA_BE16, knetmon_sockets_check_port),
+	[KNETMON_REQ_STATES]	= NLA_POLICY_VALIDATE_FN(NLA_U32, knetmon_sockets_check_states),
 };
 
 /* neigh.c, route.c, links.c policies */

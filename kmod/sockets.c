@@ -627,42 +627,62 @@ int knetmon_nl_get_sockets_dumpit(struct sk_buff *skb, struct netlink_callback *
 
 /* ---- request ---- */
 
-static int sk_parse_request(struct sk_dump *d, struct nlattr **tb,
-			    struct netlink_ext_ack *extack)
+/*
+ * Filter checks run from the op's policy, so a bad filter is refused with
+ * its extack message on every kernel: 6.1 does not pass an extack to a
+ * dump's .start.
+ */
+int knetmon_sockets_check_family(const struct nlattr *attr, struct netlink_ext_ack *extack)
 {
-	if (tb[KNETMON_REQ_FAMILY]) {
+	u8 family = nla_get_u8(attr);
+
+	if (family == AF_INET || family == AF_INET6 || family == AF_UNIX)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "family must be AF_INET, AF_INET6 or AF_UNIX");
+	return -EINVAL;
+}
+
+int knetmon_sockets_check_protocol(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	u8 protocol = nla_get_u8(attr);
+
+	if (protocol == IPPROTO_TCP || protocol == IPPROTO_UDP || protocol == IPPROTO_RAW)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "protocol must be IPPROTO_TCP, IPPROTO_UDP or IPPROTO_RAW (every raw socket)");
+	return -EINVAL;
+}
+
+int knetmon_sockets_check_states(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	u32 states = nla_get_u32(attr);
+
+	/* TCP_ESTABLISHED .. TCP_CLOSING; time-wait substates included */
+	if (states && !(states & ~GENMASK(TCP_CLOSING, TCP_ESTABLISHED)))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "states: a non-empty mask of 1 << TCP_ESTABLISHED .. TCP_CLOSING");
+	return -EINVAL;
+}
+
+int knetmon_sockets_check_port(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	if (nla_get_be16(attr))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "port 0 matches nothing");
+	return -EINVAL;
+}
+
+/* The policy has checked every attribute: just read them. */
+static void sk_parse_request(struct sk_dump *d, struct nlattr **tb)
+{
+	if (tb[KNETMON_REQ_FAMILY])
 		d->family = nla_get_u8(tb[KNETMON_REQ_FAMILY]);
-		if (d->family != AF_INET && d->family != AF_INET6 && d->family != AF_UNIX) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[KNETMON_REQ_FAMILY],
-					    "family must be AF_INET, AF_INET6 or AF_UNIX");
-			return -EINVAL;
-		}
-	}
-	if (tb[KNETMON_REQ_PROTOCOL]) {
+	if (tb[KNETMON_REQ_PROTOCOL])
 		d->protocol = nla_get_u8(tb[KNETMON_REQ_PROTOCOL]);
-		if (d->protocol != IPPROTO_TCP && d->protocol != IPPROTO_UDP &&
-		    d->protocol != IPPROTO_RAW) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[KNETMON_REQ_PROTOCOL],
-					    "protocol must be IPPROTO_TCP, IPPROTO_UDP or IPPROTO_RAW (every raw socket)");
-			return -EINVAL;
-		}
-	}
-	if (tb[KNETMON_REQ_STATES]) {
+	if (tb[KNETMON_REQ_STATES])
 		d->states = nla_get_u32(tb[KNETMON_REQ_STATES]);
-		if (!d->states) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[KNETMON_REQ_STATES],
-					    "empty state mask matches nothing");
-			return -EINVAL;
-		}
-	}
-	if (tb[KNETMON_REQ_PORT]) {
+	if (tb[KNETMON_REQ_PORT])
 		d->port = nla_get_be16(tb[KNETMON_REQ_PORT]);
-		if (!d->port) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[KNETMON_REQ_PORT], "port 0 matches nothing");
-			return -EINVAL;
-		}
-	}
-	return 0;
 }
 
 int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
@@ -678,9 +698,7 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 		return -ENOMEM;
 	d->net = sock_net(cb->skb->sk);
 	d->user_ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
-	err = sk_parse_request(d, tb, cb->extack);
-	if (err)
-		goto free;
+	sk_parse_request(d, tb);
 
 	if (tb[KNETMON_REQ_FLAGS])
 		flags = nla_get_u32(tb[KNETMON_REQ_FLAGS]);
@@ -691,8 +709,8 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 						 current_euid());
 		if (IS_ERR(d->owners)) {
 			err = PTR_ERR(d->owners);
-			NL_SET_ERR_MSG(cb->extack, "cannot build the owner map");
-			goto free;
+			kfree(d);
+			return err;
 		}
 	}
 	memset(ctx, 0, sizeof(*ctx));
@@ -700,10 +718,6 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 	/* a split bucket bumps it: genl_dump_check_consistent flags the rest */
 	cb->seq = 1;
 	return 0;
-
-free:
-	kfree(d);
-	return err;
 }
 
 int knetmon_nl_get_sockets_done(struct netlink_callback *cb)
