@@ -703,9 +703,13 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 	if (tb[KNETMON_REQ_FLAGS])
 		flags = nla_get_u32(tb[KNETMON_REQ_FLAGS]);
 	if (flags & KNETMON_REQF_OWNERS) {
-		/* .start runs in the requester's context: current is the caller.
-		 * Without CAP_NET_ADMIN only its own uid's processes are shown. */
-		d->owners = knetmon_owners_build(netlink_net_capable(cb->skb, CAP_NET_ADMIN),
+		/*
+		 * .start runs in the requester's context: current is the caller.
+		 * Naming other users' processes needs CAP_NET_ADMIN in the initial
+		 * user namespace (an unshare -Urn root must not learn who else
+		 * holds sockets); otherwise only the caller's own euid's are named.
+		 */
+		d->owners = knetmon_owners_build(netlink_capable(cb->skb, CAP_NET_ADMIN),
 						 current_euid());
 		if (IS_ERR(d->owners)) {
 			err = PTR_ERR(d->owners);

@@ -223,7 +223,7 @@ TEST_F_TIMEOUT(scale, twenty_thousand_sockets_dumped_once_each_across_many_skbs,
 	struct sreq q = { .flags = KNETMON_REQF_OWNERS };
 	const char *cli = getenv("KNETMON") ?: "build/knetmon";
 	char cmd[512], mine[64], theirs[64];
-	double t_mine, t_ss;
+	double t_mine, t_ss, t_plain, t_ss_plain;
 
 	ASSERT_EQ(0, sr_dump(&self->s, &q, &self->d));
 	ASSERT_EQ(0, self->d.error) TH_LOG("%s", self->d.extack);
@@ -234,11 +234,14 @@ TEST_F_TIMEOUT(scale, twenty_thousand_sockets_dumped_once_each_across_many_skbs,
 	snprintf(cmd, sizeof(cmd), "%s netstat -tanp > /tmp/knetmon-netstat.out", cli);
 	t_mine = run_secs(cmd);
 	t_ss = run_secs("ss -tanp > /tmp/ss.out 2>/dev/null");
+	snprintf(cmd, sizeof(cmd), "%s netstat -tan > /dev/null", cli);
+	t_plain = run_secs(cmd);
+	t_ss_plain = run_secs("ss -tan > /dev/null");
 	/* TIME_WAITs left by earlier tests may expire between the two runs */
 	kt_shell_line("grep -vc TIME_WAIT /tmp/knetmon-netstat.out", mine, sizeof(mine));
 	kt_shell_line("grep -vc TIME-WAIT /tmp/ss.out", theirs, sizeof(theirs));
-	TH_LOG("TIMING at %d sockets: knetmon netstat -tanp %.3f s (%s lines but TIME_WAIT), ss -tanp %.3f s (%s lines)",
-		       TOTAL, t_mine, mine, t_ss, theirs);
+	TH_LOG("TIMING at %d sockets: knetmon netstat -tanp %.3f s (%s lines but TIME_WAIT), ss -tanp %.3f s (%s lines); without -p: knetmon %.3f s, ss %.3f s",
+	       TOTAL, t_mine, mine, t_ss, theirs, t_plain, t_ss_plain);
 	EXPECT_LT(0, t_mine);
 	EXPECT_EQ(atoi(theirs) + 1, atoi(mine)) TH_LOG("one line per TCP socket but TIME_WAIT; netstat has two header lines, ss one");
 }

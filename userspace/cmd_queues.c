@@ -99,6 +99,9 @@ static int on_sock(const struct kn_sock *s, void *arg)
 	print_string("local", " %-28s", local);
 	print_string("remote", " %-28s", remote);
 	print_uint("inode", NULL, s->inode);
+	print_uint("retransmits", NULL, s->retrans);
+	print_uint("timer", NULL, s->timer);
+	print_uint("timer_ms", NULL, s->timer_ms);
 	print_owner(s);
 	if (listener && s->rq)
 		print_text("  <- %u connection(s) waiting for accept()", s->rq);
