@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <grp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/un.h>
@@ -525,6 +526,71 @@ TEST_F(sockets, socket_shared_across_fork_lists_both_processes)
 			found |= 2;
 	}
 	EXPECT_EQ(3, found) TH_LOG("parent (bit 1) and child fd 200 (bit 2)");
+}
+
+static void *park(void *arg)
+{
+	pause();
+	return arg;
+}
+
+TEST_F(sockets, threads_sharing_a_file_table_are_counted_once)
+{
+	struct sreq q = { .flags = KNETMON_REQF_OWNERS };
+	pthread_t t[3];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, park, NULL));
+	ASSERT_EQ(0, sr_dump(&self->s, &q, &self->d));
+	i = sdump_find(&self->d, fd_inode(self->z.tcp_listen4));
+	ASSERT_LE(0, i);
+	EXPECT_EQ(1, self->d.v[i].nowners) TH_LOG("4 threads, one file table, one process");
+	EXPECT_EQ((uint32_t)getpid(), self->d.v[i].pids[0]);
+}
+
+/* The thread group's leader exits first; a thread keeps the file table. */
+static void *hold_and_report(void *arg)
+{
+	int *go = arg;
+
+	write(go[1], "r", 1);
+	pause();
+	return NULL;
+}
+
+TEST_F(sockets, owner_found_after_the_thread_group_leader_exited)
+{
+	struct sreq q = { .flags = KNETMON_REQF_OWNERS };
+	uint64_t ino = fd_inode(self->z.udp6);
+	int go[2], i;
+	pid_t child;
+	char c;
+
+	ASSERT_EQ(0, pipe(go));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		pthread_t t;
+
+		pthread_create(&t, NULL, hold_and_report, go);
+		pthread_exit(NULL);	/* the leader becomes a zombie, the process lives */
+	}
+	ASSERT_EQ(1, read(go[0], &c, 1));
+	/* wait until the leader is a zombie: its state in /proc is Z */
+	ASSERT_TRUE(BUSYWAIT(({
+		char st[64], path[64];
+
+		snprintf(path, sizeof(path), "cat /proc/%d/stat | cut -d\" \" -f3", child);
+		kt_shell_line(path, st, sizeof(st));
+		st[0] == 'Z'; })));
+	ASSERT_EQ(0, sr_dump(&self->s, &q, &self->d));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	i = sdump_find(&self->d, ino);
+	ASSERT_LE(0, i);
+	EXPECT_EQ(2, self->d.v[i].nowners) TH_LOG("this process and the child whose leader exited");
+	EXPECT_TRUE(self->d.v[i].pids[0] == (uint32_t)child || self->d.v[i].pids[1] == (uint32_t)child);
 }
 
 TEST_F(sockets, unprivileged_caller_sees_owners_of_its_own_processes_only)
