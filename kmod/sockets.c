@@ -335,6 +335,12 @@ static int sk_put_timer(struct sk_buff *skb, u8 timer, unsigned long expires)
 	return 0;
 }
 
+/*
+ * Holders listed per socket: a pre-forked server's listener can be held by
+ * thousands of processes, and a record must fit in one skb.
+ */
+#define SK_OWNERS_LISTED	256
+
 /* The holders of socket inode INO, if the caller asked for them. */
 static int sk_put_owners(struct sk_buff *skb, const struct sk_dump *d, u64 ino)
 {
@@ -345,10 +351,12 @@ static int sk_put_owners(struct sk_buff *skb, const struct sk_dump *d, u64 ino)
 	if (!d->owners || !ino)
 		return 0;
 	o = knetmon_owners_find(d->owners, ino, &n);
+	if (nla_put_u32(skb, KNETMON_A_SOCK_OWNERS_TOTAL, n))
+		return -EMSGSIZE;
 	all = nla_nest_start(skb, KNETMON_A_SOCK_OWNERS);
 	if (!all)
 		return -EMSGSIZE;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < min(n, SK_OWNERS_LISTED); i++) {
 		one = nla_nest_start(skb, KNETMON_A_OWNER);
 		if (!one ||
 		    nla_put_u32(skb, KNETMON_A_OWNER_PID, o[i].pid) ||

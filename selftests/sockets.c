@@ -528,6 +528,37 @@ TEST_F(sockets, socket_shared_across_fork_lists_both_processes)
 	EXPECT_EQ(3, found) TH_LOG("parent (bit 1) and child fd 200 (bit 2)");
 }
 
+TEST_F(sockets, socket_held_by_300_processes_lists_256_and_counts_all)
+{
+	struct sreq q = { .flags = KNETMON_REQF_OWNERS };
+	pid_t kids[300];
+	int go[2], i, n;
+	char c;
+
+	ASSERT_EQ(0, pipe(go));
+	for (n = 0; n < 300; n++) {
+		kids[n] = fork();
+		ASSERT_LE(0, kids[n]);
+		if (kids[n] == 0) {
+			write(go[1], "r", 1);
+			pause();
+			_exit(0);
+		}
+	}
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(1, read(go[0], &c, 1));
+	ASSERT_EQ(0, sr_dump(&self->s, &q, &self->d));
+	for (i = 0; i < n; i++)
+		kill(kids[i], SIGKILL);
+	for (i = 0; i < n; i++)
+		waitpid(kids[i], NULL, 0);
+	ASSERT_EQ(0, self->d.error) TH_LOG("%s", self->d.extack);
+	i = sdump_find(&self->d, fd_inode(self->z.tcp_listen4));
+	ASSERT_LE(0, i);
+	EXPECT_EQ(301u, self->d.v[i].owners_total) TH_LOG("this process and 300 children");
+	EXPECT_EQ(256, self->d.v[i].nowners);
+}
+
 static void *park(void *arg)
 {
 	pause();

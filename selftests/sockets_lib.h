@@ -26,6 +26,7 @@ struct srec {
 	uint64_t inode, peer;
 	char path[110];			/* '@' for NUL, as /proc/net/unix */
 	int nowners;
+	uint32_t owners_total;
 	uint32_t pids[SR_MAX_OWNERS], fds[SR_MAX_OWNERS];
 };
 
@@ -91,6 +92,7 @@ static inline int sr_attr(const struct nlattr *a, void *data)
 	case KNETMON_A_SOCK_UID:	r->uid = mnl_attr_get_u32(a); break;
 	case KNETMON_A_SOCK_INODE:	r->inode = mnl_attr_get_u64(a); break;
 	case KNETMON_A_SOCK_UNIX_PEER:	r->peer = mnl_attr_get_u64(a); break;
+	case KNETMON_A_SOCK_OWNERS_TOTAL: r->owners_total = mnl_attr_get_u32(a); break;
 	case KNETMON_A_SOCK_UNIX_PATH:
 		p = mnl_attr_get_payload(a);
 		len = mnl_attr_get_payload_len(a);

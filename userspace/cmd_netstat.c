@@ -98,6 +98,7 @@ static void print_owners(const struct netstat *n, const struct kn_sock *s)
 	else
 		snprintf(first, sizeof(first), "-");
 	print_text(" %-19s", first);
+	print_uint("owners_total", NULL, s->owners_total);
 	print_open_array("owners");
 	for (i = 0; i < s->n_owners && i < KN_SOCK_MAX_OWNERS; i++) {
 		print_open_object(NULL);

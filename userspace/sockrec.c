@@ -38,6 +38,7 @@ static struct nla_policy sock_policy[KNETMON_A_SOCK_MAX + 1] = {
 	[KNETMON_A_SOCK_UNIX_PATH]	= { .type = NLA_BINARY, .maxlen = 108 },
 	[KNETMON_A_SOCK_UNIX_PEER]	= { .type = NLA_U64 },
 	[KNETMON_A_SOCK_OWNERS]		= { .type = NLA_NESTED },
+	[KNETMON_A_SOCK_OWNERS_TOTAL]	= { .type = NLA_U32 },
 };
 
 static struct nla_policy owner_policy[KNETMON_A_OWNER_MAX + 1] = {
@@ -140,6 +141,7 @@ static int on_sock(struct nlattr **tb, uint8_t cmd, void *arg)
 		s->peer = nla_get_u64(tb[KNETMON_A_SOCK_UNIX_PEER]);
 	get_path(tb[KNETMON_A_SOCK_UNIX_PATH], s->path);
 	get_owners(tb[KNETMON_A_SOCK_OWNERS], s);
+	s->owners_total = get_u32(tb, KNETMON_A_SOCK_OWNERS_TOTAL);
 	return c->fn(s, c->arg);
 }
 

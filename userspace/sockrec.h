@@ -26,7 +26,8 @@ struct kn_sock {
 	uint8_t timer;
 	uint64_t inode, peer;
 	char path[108 + 1];  		/* unix: abstract names start with '@' */
-	unsigned int n_owners;		/* may exceed KN_SOCK_MAX_OWNERS */
+	unsigned int n_owners;		/* listed; may exceed KN_SOCK_MAX_OWNERS */
+	unsigned int owners_total;	/* holders in all (the kernel lists 256) */
 	struct kn_owner owners[KN_SOCK_MAX_OWNERS];
 };
 

@@ -189,6 +189,7 @@ enum knetmon_sock_attr {
 	KNETMON_A_SOCK_UNIX_PATH,	/* binary: sun_path; abstract names start with NUL */
 	KNETMON_A_SOCK_UNIX_PEER,	/* u64: peer socket inode */
 	KNETMON_A_SOCK_OWNERS,		/* nest: KNETMON_A_OWNER entries */
+	KNETMON_A_SOCK_OWNERS_TOTAL,	/* u32: holders in all; OWNERS lists at most 256 */
 
 	__KNETMON_A_SOCK_MAX,
 };
