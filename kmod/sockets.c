@@ -287,7 +287,7 @@ static bool sk_table_wanted(const struct sk_dump *d, enum sk_table t)
 		return false;
 	if (d->protocol && d->protocol != proto)
 		return false;
-	/* unix sockets have no port, and ports are what -p filters on */
+	/* unix sockets have no port: a port filter leaves them out */
 	return !(d->port && t == SK_TABLE_UNIX);
 }
 
