@@ -72,6 +72,32 @@ test_unprivileged_user_sees_sockets_but_only_own_owners() {
 		fail "root does not see the owner"
 }
 
+UDP_PY='
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
+open("/tmp/knetmon-sockets-cli.ready", "w").close()
+time.sleep(60)'
+
+# 6.2+ can give a new netns its own UDP hash table; the dump must walk it.
+test_udp_in_netns_with_its_own_table() {
+	sysctl=/proc/sys/net/ipv4/udp_child_hash_entries
+	[ -e $sysctl ] || skip "kernel has no per-netns UDP table ($sysctl)"
+	NS=$(unique_netns udp); trap cleanup EXIT
+	load_module
+	old=$(cat $sysctl)
+	echo 256 > $sysctl
+	ip netns add "$NS"
+	echo "$old" > $sysctl
+	ip netns exec "$NS" ip link set lo up
+	serve ip netns exec "$NS" python3 -c "$UDP_PY" 40114
+	ip netns exec "$NS" "$KNETMON" netstat -uln > /tmp/knetmon-sockets-cli.out
+	grep -q '^udp .* 127.0.0.1:40114 ' /tmp/knetmon-sockets-cli.out ||
+		fail "UDP socket of the netns missing: $(cat /tmp/knetmon-sockets-cli.out)"
+	"$KNETMON" netstat -uln | grep -q ':40114 ' && fail "init netns shows the other netns' UDP socket"
+	true
+}
+
 run_tests test_json_is_valid_when_nothing_matches \
+	test_udp_in_netns_with_its_own_table \
 	test_dump_covers_the_callers_netns_only \
 	test_unprivileged_user_sees_sockets_but_only_own_owners
