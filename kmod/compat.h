@@ -41,16 +41,12 @@ static inline struct nlattr **knetmon_dump_attrs(struct netlink_callback *cb)
  * unless net.ipv4.udp_child_hash_entries asked for a private one); 6.1 has
  * only the global, exported table, shared by every netns.
  */
-#include <net/udp.h>
-struct net;
-static inline struct udp_table *knetmon_udp_table(const struct net *net)
-{
+/* A macro, so that only its user needs <net/udp.h>. */
 #ifdef KNETMON_HAVE_NETNS_UDP_TABLE
-	return net->ipv4.udp_table;
+#define knetmon_udp_table(net)	((net)->ipv4.udp_table)
 #else
-	return &udp_table;
+#define knetmon_udp_table(net)	(&udp_table)
 #endif
-}
 
 /*
  * Binding to a multicast group restricted to CAP_NET_ADMIN: both supported

@@ -4,8 +4,6 @@
 #define _KNETMON_H
 
 #include <linux/atomic.h>
-#include <linux/sched.h>
-#include <linux/uidgid.h>
 #include <net/genetlink.h>
 #include <uapi/linux/knetmon.h>
 
@@ -46,19 +44,7 @@ int knetmon_sockets_check_family(const struct nlattr *attr, struct netlink_ext_a
 int knetmon_sockets_check_protocol(const struct nlattr *attr, struct netlink_ext_ack *extack);
 int knetmon_sockets_check_states(const struct nlattr *attr, struct netlink_ext_ack *extack);
 int knetmon_sockets_check_port(const struct nlattr *attr, struct netlink_ext_ack *extack);
-
-/* One (socket, process, descriptor) triple of the owner map. */
-struct knetmon_owner {
-	u64 ino;
-	pid_t pid;		/* tgid in the caller's pid namespace */
-	u32 fd;
-	char comm[TASK_COMM_LEN];
-};
-struct knetmon_owners;
-struct knetmon_owners *knetmon_owners_build(bool all_users, kuid_t uid);
-void knetmon_owners_free(struct knetmon_owners *o);
-const struct knetmon_owner *knetmon_owners_find(const struct knetmon_owners *o, u64 ino,
-						  unsigned int *count);
+/* owners.c: see owners.h */
 
 /* neigh.c, route.c, links.c */
 

@@ -28,8 +28,10 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <net/sock.h>
 
 #include "knetmon.h"
+#include "owners.h"
 
 #define OWNERS_INITIAL	1024
 

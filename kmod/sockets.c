@@ -34,6 +34,7 @@
 #include <net/udp.h>
 
 #include "knetmon.h"
+#include "owners.h"
 
 /* References taken per bucket lock hold. */
 #define SK_BATCH	32
