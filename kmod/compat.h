@@ -37,6 +37,18 @@ static inline struct nlattr **knetmon_dump_attrs(struct netlink_callback *cb)
 }
 
 /*
+ * 6.2 gave each netns a pointer to its UDP table (the global udp_table
+ * unless net.ipv4.udp_child_hash_entries asked for a private one); 6.1 has
+ * only the global, exported table, shared by every netns.
+ */
+/* A macro, so that only its user needs <net/udp.h>. */
+#ifdef KNETMON_HAVE_NETNS_UDP_TABLE
+#define knetmon_udp_table(net)	((net)->ipv4.udp_table)
+#else
+#define knetmon_udp_table(net)	(&udp_table)
+#endif
+
+/*
  * Binding to a multicast group restricted to CAP_NET_ADMIN: both supported
  * kernels enforce GENL_MCAST_CAP_NET_ADMIN (Debian 6.1 carries the
  * backport). A kernel without it must not silently expose the group.

@@ -17,6 +17,13 @@ static const struct nla_policy knetmon_info_policy[KNETMON_REQ_FLAGS + 1] = {
 /* binds.c policies */
 
 /* sockets.c policies */
+static const struct nla_policy knetmon_sockets_policy[KNETMON_REQ_STATES + 1] = {
+	[KNETMON_REQ_FLAGS]	= NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_OWNERS),
+	[KNETMON_REQ_FAMILY]	= NLA_POLICY_VALIDATE_FN(NLA_U8, knetmon_sockets_check_family),
+	[KNETMON_REQ_PROTOCOL]	= NLA_POLICY_VALIDATE_FN(NLA_U8, knetmon_sockets_check_protocol),
+	[KNETMON_REQ_PORT]	= NLA_POLICY_VALIDATE_FN(NLA_BE16, knetmon_sockets_check_port),
+	[KNETMON_REQ_STATES]	= NLA_POLICY_VALIDATE_FN(NLA_U32, knetmon_sockets_check_states),
+};
 
 /* neigh.c, route.c, links.c policies */
 /*
@@ -48,6 +55,14 @@ static const struct genl_ops knetmon_ops[] = {
 	/* binds.c: GET_BINDS */
 
 	/* sockets.c: GET_SOCKETS */
+	{
+		.cmd	= KNETMON_CMD_GET_SOCKETS,
+		.start	= knetmon_nl_get_sockets_start,
+		.dumpit	= knetmon_nl_get_sockets_dumpit,
+		.done	= knetmon_nl_get_sockets_done,
+		.policy	= knetmon_sockets_policy,
+		.maxattr = ARRAY_SIZE(knetmon_sockets_policy) - 1,
+	},
 
 	/* neigh.c, route.c, links.c: GET_NEIGH, GET_ROUTES, GET_LINKS */
 	{

@@ -39,6 +39,16 @@ struct net *knetmon_request_net(const struct sk_buff *skb, struct nlattr **attrs
 /* binds.c */
 
 /* sockets.c, owners.c */
+void knetmon_sockets_init(void);
+void knetmon_sockets_exit(void);
+int knetmon_nl_get_sockets_start(struct netlink_callback *cb);
+int knetmon_nl_get_sockets_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int knetmon_nl_get_sockets_done(struct netlink_callback *cb);
+int knetmon_sockets_check_family(const struct nlattr *attr, struct netlink_ext_ack *extack);
+int knetmon_sockets_check_protocol(const struct nlattr *attr, struct netlink_ext_ack *extack);
+int knetmon_sockets_check_states(const struct nlattr *attr, struct netlink_ext_ack *extack);
+int knetmon_sockets_check_port(const struct nlattr *attr, struct netlink_ext_ack *extack);
+/* owners.c: see owners.h */
 
 /* neigh.c, route.c, links.c */
 int knetmon_nl_get_neigh_start(struct netlink_callback *cb);

@@ -17,9 +17,13 @@ static int __init knetmon_init(void)
 
 	/* binds first: the family must not announce events before they flow */
 
+	knetmon_sockets_init();
+
 	err = knetmon_genl_init();
-	if (err)
+	if (err) {
+		knetmon_sockets_exit();
 		return err;
+	}
 
 	/* neigh, routes, links: dumps only, nothing to register */
 	knetmon_links_init();
@@ -36,6 +40,7 @@ static void __exit knetmon_exit(void)
 	knetmon_routes_exit();
 	knetmon_links_exit();
 	knetmon_genl_exit();
+	knetmon_sockets_exit();
 }
 
 module_init(knetmon_init);

@@ -21,6 +21,8 @@ int cmd_info(int argc, char **argv);
 /* binds, monitor, wait */
 
 /* netstat, queues */
+int cmd_netstat(int argc, char **argv);
+int cmd_queues(int argc, char **argv);
 
 /* arp, route, ifconfig */
 int cmd_arp(int argc, char **argv);

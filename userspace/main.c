@@ -12,6 +12,8 @@ static const struct kn_command commands[] = {
 	/* binds, monitor, wait */
 
 	/* netstat, queues */
+	{ "netstat", cmd_netstat, "sockets with their owners, like netstat" },
+	{ "queues", cmd_queues, "socket queues, memory and drops; pending accepts" },
 
 	/* arp, route, ifconfig */
 	{ "arp", cmd_arp, "ARP and NDP neighbour caches, like arp -n" },

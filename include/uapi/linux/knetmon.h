@@ -167,7 +167,7 @@ enum knetmon_sock_attr {
 	KNETMON_A_SOCK_FAMILY,		/* u8 */
 	KNETMON_A_SOCK_TYPE,		/* u8: SOCK_* */
 	KNETMON_A_SOCK_PROTOCOL,	/* u8: IPPROTO_* */
-	KNETMON_A_SOCK_STATE,		/* u8: TCP_* (unix: SS_* mapped like /proc/net/unix) */
+	KNETMON_A_SOCK_STATE,		/* u8: TCP_* (time-wait: its substate; unix: sk_state, TCP_LISTEN/ESTABLISHED/CLOSE) */
 	KNETMON_A_SOCK_LOCAL_ADDR,	/* binary 4 or 16 */
 	KNETMON_A_SOCK_LOCAL_PORT,	/* be16 */
 	KNETMON_A_SOCK_REMOTE_ADDR,	/* binary 4 or 16 */
@@ -189,6 +189,7 @@ enum knetmon_sock_attr {
 	KNETMON_A_SOCK_UNIX_PATH,	/* binary: sun_path; abstract names start with NUL */
 	KNETMON_A_SOCK_UNIX_PEER,	/* u64: peer socket inode */
 	KNETMON_A_SOCK_OWNERS,		/* nest: KNETMON_A_OWNER entries */
+	KNETMON_A_SOCK_OWNERS_TOTAL,	/* u32: holders in all; OWNERS lists at most 256 */
 
 	__KNETMON_A_SOCK_MAX,
 };

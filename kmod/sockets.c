@@ -1,0 +1,757 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GET_SOCKETS: every TCP, UDP, raw and AF_UNIX socket of the caller's
+ * network namespace, walked in the kernel's own hash tables.
+ *
+ * Tables are walked in a fixed order (TCP listeners, TCP established and
+ * time-wait, UDP, raw v4, raw v6, unix), bucket by bucket, the way inet_diag
+ * does: lock one bucket, take a reference on a small batch of its sockets,
+ * unlock, fill the records outside the lock, drop the references.
+ *
+ * The cursor in cb->ctx is (table, bucket, index in bucket). A bucket is
+ * emitted whole into one skb: when it does not fit, the records already
+ * written for it are trimmed and the bucket starts again in the next skb,
+ * so sockets added or removed in a bucket between two skbs cannot shift the
+ * index and make a stable socket be skipped or repeated. Only a bucket too
+ * large for an empty skb is split by index; the messages after such a split
+ * carry NLM_F_DUMP_INTR, since a change in that bucket could then skip or
+ * repeat an entry.
+ */
+
+#include <linux/netlink.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <net/af_unix.h>
+#include <net/genetlink.h>
+#include <net/inet_hashtables.h>
+#include <net/inet_timewait_sock.h>
+#include <net/ipv6.h>
+#include <net/raw.h>
+#include <net/rawv6.h>
+#include <net/request_sock.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/udp.h>
+
+#include "knetmon.h"
+#include "owners.h"
+
+/* References taken per bucket lock hold. */
+#define SK_BATCH	32
+
+enum sk_table {
+	SK_TABLE_TCP_LISTEN,
+	SK_TABLE_TCP_EHASH,
+	SK_TABLE_UDP,
+	SK_TABLE_RAW4,
+	SK_TABLE_RAW6,
+	SK_TABLE_UNIX,
+	SK_TABLE_END,
+};
+
+/* Request, filters and scratch space of one dump, from .start to .done. */
+struct sk_dump {
+	struct net *net;
+	struct user_namespace *user_ns;	/* of the caller's socket: uids as it sees them */
+	struct knetmon_owners *owners;	/* NULL unless KNETMON_REQF_OWNERS */
+	u32 states;			/* 1 << TCP_*; 0: every state */
+	u8 family;			/* 0: every family */
+	u8 protocol;			/* 0: every table */
+	__be16 port;			/* 0: every local port */
+	struct sock *batch[SK_BATCH];
+};
+
+struct sk_dump_ctx {
+	struct sk_dump *d;
+	u32 table;
+	u32 bucket;
+	u32 idx;	/* records of this bucket already sent */
+};
+
+static struct sk_dump_ctx *sk_ctx(struct netlink_callback *cb)
+{
+	NL_ASSERT_DUMP_CTX_FITS(struct sk_dump_ctx);
+	return (struct sk_dump_ctx *)cb->ctx;
+}
+
+/* Collect up to SK_BATCH referenced sockets of BUCKET after skipping SKIP. */
+struct sk_table_ops {
+	u32 (*size)(const struct sk_dump *d);
+	int (*collect)(struct sk_dump *d, u32 bucket, u32 skip, bool *more);
+};
+
+/* ---- filters ---- */
+
+/* State as /proc/net/tcp shows it: the substate of a time-wait socket. */
+static int sk_shown_state(const struct sock *sk)
+{
+	if (sk->sk_state == TCP_TIME_WAIT)
+		return inet_twsk(sk)->tw_substate;
+	if (sk->sk_state == TCP_NEW_SYN_RECV)
+		return TCP_SYN_RECV;
+	return inet_sk_state_load(sk);
+}
+
+static bool sk_wanted(const struct sk_dump *d, const struct sock *sk)
+{
+	if (!net_eq(sock_net(sk), d->net))
+		return false;
+	if (d->family && sk->sk_family != d->family)
+		return false;
+	if (d->states && !(d->states & BIT(sk_shown_state(sk))))
+		return false;
+	if (d->port && (sk->sk_family == AF_UNIX || htons(sk->sk_num) != d->port))
+		return false;
+	return true;
+}
+
+/* Add SK to the batch unless it is among the first SKIP wanted ones. */
+static bool sk_batch_add(struct sk_dump *d, struct sock *sk, u32 *seen, u32 skip,
+			 int *n, bool *more)
+{
+	if (!sk_wanted(d, sk))
+		return true;
+	if ((*seen)++ < skip)
+		return true;
+	if (*n == SK_BATCH) {
+		*more = true;
+		return false;
+	}
+	/* a zero count is a socket on its way out of the table: not listed */
+	if (!refcount_inc_not_zero(&sk->sk_refcnt)) {
+		(*seen)--;
+		return true;
+	}
+	d->batch[(*n)++] = sk;
+	return true;
+}
+
+/* ---- TCP ---- */
+
+static struct inet_hashinfo *sk_tcp_hashinfo(const struct sk_dump *d)
+{
+	return d->net->ipv4.tcp_death_row.hashinfo;
+}
+
+static u32 sk_tcp_listen_size(const struct sk_dump *d)
+{
+	return sk_tcp_hashinfo(d)->lhash2_mask + 1;
+}
+
+static int sk_tcp_listen_collect(struct sk_dump *d, u32 bucket, u32 skip, bool *more)
+{
+	struct inet_listen_hashbucket *ilb = &sk_tcp_hashinfo(d)->lhash2[bucket];
+	struct hlist_nulls_node *node;
+	struct sock *sk;
+	u32 seen = 0;
+	int n = 0;
+
+	if (hlist_nulls_empty(&ilb->nulls_head))
+		return 0;
+	spin_lock(&ilb->lock);
+	sk_nulls_for_each(sk, node, &ilb->nulls_head)
+		if (!sk_batch_add(d, sk, &seen, skip, &n, more))
+			break;
+	spin_unlock(&ilb->lock);
+	return n;
+}
+
+static u32 sk_tcp_ehash_size(const struct sk_dump *d)
+{
+	return sk_tcp_hashinfo(d)->ehash_mask + 1;
+}
+
+/* Established, time-wait and request sockets share the ehash chains. */
+static int sk_tcp_ehash_collect(struct sk_dump *d, u32 bucket, u32 skip, bool *more)
+{
+	struct inet_hashinfo *h = sk_tcp_hashinfo(d);
+	struct inet_ehash_bucket *head = &h->ehash[bucket];
+	spinlock_t *lock = inet_ehash_lockp(h, bucket);
+	struct hlist_nulls_node *node;
+	struct sock *sk;
+	u32 seen = 0;
+	int n = 0;
+
+	if (hlist_nulls_empty(&head->chain))
+		return 0;
+	spin_lock_bh(lock);
+	sk_nulls_for_each(sk, node, &head->chain)
+		if (!sk_batch_add(d, sk, &seen, skip, &n, more))
+			break;
+	spin_unlock_bh(lock);
+	return n;
+}
+
+/* ---- UDP (v4 and v6 share the table) ---- */
+
+static u32 sk_udp_size(const struct sk_dump *d)
+{
+	return knetmon_udp_table(d->net)->mask + 1;
+}
+
+static int sk_udp_collect(struct sk_dump *d, u32 bucket, u32 skip, bool *more)
+{
+	struct udp_hslot *hslot = &knetmon_udp_table(d->net)->hash[bucket];
+	struct sock *sk;
+	u32 seen = 0;
+	int n = 0;
+
+	if (hlist_empty(&hslot->head))
+		return 0;
+	spin_lock_bh(&hslot->lock);
+	sk_for_each(sk, &hslot->head)
+		if (!sk_batch_add(d, sk, &seen, skip, &n, more))
+			break;
+	spin_unlock_bh(&hslot->lock);
+	return n;
+}
+
+/* ---- raw ---- */
+
+static u32 sk_raw_size(const struct sk_dump *d)
+{
+	return RAW_HTABLE_SIZE;
+}
+
+static int sk_raw_collect(struct raw_hashinfo *h, struct sk_dump *d, u32 bucket, u32 skip,
+			  bool *more)
+{
+	struct sock *sk;
+	u32 seen = 0;
+	int n = 0;
+
+	if (hlist_empty(&h->ht[bucket]))
+		return 0;
+	/* writers take it in process context only (raw_hash_sk) */
+	spin_lock(&h->lock);
+	sk_for_each(sk, &h->ht[bucket])
+		if (!sk_batch_add(d, sk, &seen, skip, &n, more))
+			break;
+	spin_unlock(&h->lock);
+	return n;
+}
+
+static int sk_raw4_collect(struct sk_dump *d, u32 bucket, u32 skip, bool *more)
+{
+	return sk_raw_collect(&raw_v4_hashinfo, d, bucket, skip, more);
+}
+
+static int sk_raw6_collect(struct sk_dump *d, u32 bucket, u32 skip, bool *more)
+{
+	return sk_raw_collect(&raw_v6_hashinfo, d, bucket, skip, more);
+}
+
+/* ---- unix (per-netns table, bound and unbound sockets alike) ---- */
+
+static u32 sk_unix_size(const struct sk_dump *d)
+{
+	return UNIX_HASH_SIZE;
+}
+
+static int sk_unix_collect(struct sk_dump *d, u32 bucket, u32 skip, bool *more)
+{
+	struct hlist_head *head = &d->net->unx.table.buckets[bucket];
+	spinlock_t *lock = &d->net->unx.table.locks[bucket];
+	struct sock *sk;
+	u32 seen = 0;
+	int n = 0;
+
+	if (hlist_empty(head))
+		return 0;
+	spin_lock(lock);
+	sk_for_each(sk, head)
+		if (!sk_batch_add(d, sk, &seen, skip, &n, more))
+			break;
+	spin_unlock(lock);
+	return n;
+}
+
+static const struct sk_table_ops sk_tables[SK_TABLE_END] = {
+	[SK_TABLE_TCP_LISTEN]	= { sk_tcp_listen_size, sk_tcp_listen_collect },
+	[SK_TABLE_TCP_EHASH]	= { sk_tcp_ehash_size, sk_tcp_ehash_collect },
+	[SK_TABLE_UDP]		= { sk_udp_size, sk_udp_collect },
+	[SK_TABLE_RAW4]		= { sk_raw_size, sk_raw4_collect },
+	[SK_TABLE_RAW6]		= { sk_raw_size, sk_raw6_collect },
+	[SK_TABLE_UNIX]		= { sk_unix_size, sk_unix_collect },
+};
+
+static bool sk_table_wanted(const struct sk_dump *d, enum sk_table t)
+{
+	u8 fam = t == SK_TABLE_RAW4 ? AF_INET : t == SK_TABLE_RAW6 ? AF_INET6 :
+		 t == SK_TABLE_UNIX ? AF_UNIX : 0;
+	u8 proto = t <= SK_TABLE_TCP_EHASH ? IPPROTO_TCP : t == SK_TABLE_UDP ? IPPROTO_UDP :
+		   t == SK_TABLE_UNIX ? 0 : IPPROTO_RAW;
+
+	if (d->family == AF_UNIX && t != SK_TABLE_UNIX)
+		return false;
+	if (d->family && fam && d->family != fam)
+		return false;
+	if (d->protocol && d->protocol != proto)
+		return false;
+	/* unix sockets have no port: a port filter leaves them out */
+	return !(d->port && t == SK_TABLE_UNIX);
+}
+
+/* ---- fill: one function per record kind ---- */
+
+static int sk_put_inet_ends(struct sk_buff *skb, const struct sock *sk)
+{
+	if (sk->sk_family == AF_INET) {
+		if (nla_put_in_addr(skb, KNETMON_A_SOCK_LOCAL_ADDR, sk->sk_rcv_saddr) ||
+		    nla_put_in_addr(skb, KNETMON_A_SOCK_REMOTE_ADDR, sk->sk_daddr))
+			return -EMSGSIZE;
+	} else {
+		if (nla_put_in6_addr(skb, KNETMON_A_SOCK_LOCAL_ADDR, &sk->sk_v6_rcv_saddr) ||
+		    nla_put_in6_addr(skb, KNETMON_A_SOCK_REMOTE_ADDR, &sk->sk_v6_daddr))
+			return -EMSGSIZE;
+	}
+	/* sock_common fields: valid for full, time-wait and request sockets */
+	if (nla_put_be16(skb, KNETMON_A_SOCK_LOCAL_PORT, htons(sk->sk_num)) ||
+	    nla_put_be16(skb, KNETMON_A_SOCK_REMOTE_PORT, sk->sk_dport) ||
+	    nla_put_u32(skb, KNETMON_A_SOCK_IFINDEX, sk->sk_bound_dev_if))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int sk_put_kind(struct sk_buff *skb, const struct sk_dump *d, u8 family, u8 type,
+		       u8 protocol, u8 state)
+{
+	if (nla_put_u8(skb, KNETMON_A_SOCK_FAMILY, family) ||
+	    nla_put_u8(skb, KNETMON_A_SOCK_TYPE, type) ||
+	    nla_put_u8(skb, KNETMON_A_SOCK_PROTOCOL, protocol) ||
+	    nla_put_u8(skb, KNETMON_A_SOCK_STATE, state) ||
+	    nla_put_u32(skb, KNETMON_A_SOCK_NETNS, d->net->ns.inum))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int sk_put_timer(struct sk_buff *skb, u8 timer, unsigned long expires)
+{
+	long left = (long)(expires - jiffies);
+
+	if (nla_put_u8(skb, KNETMON_A_SOCK_TIMER, timer) ||
+	    nla_put_u32(skb, KNETMON_A_SOCK_TIMER_MS,
+			timer && left > 0 ? jiffies_to_msecs(left) : 0))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Holders listed per socket: a pre-forked server's listener can be held by
+ * thousands of processes, and a record must fit in one skb.
+ */
+#define SK_OWNERS_LISTED	256
+
+/* The holders of socket inode INO, if the caller asked for them. */
+static int sk_put_owners(struct sk_buff *skb, const struct sk_dump *d, u64 ino)
+{
+	const struct knetmon_owner *o;
+	struct nlattr *all, *one;
+	unsigned int i, n;
+
+	if (!d->owners || !ino)
+		return 0;
+	o = knetmon_owners_find(d->owners, ino, &n);
+	if (nla_put_u32(skb, KNETMON_A_SOCK_OWNERS_TOTAL, n))
+		return -EMSGSIZE;
+	all = nla_nest_start(skb, KNETMON_A_SOCK_OWNERS);
+	if (!all)
+		return -EMSGSIZE;
+	for (i = 0; i < min(n, SK_OWNERS_LISTED); i++) {
+		one = nla_nest_start(skb, KNETMON_A_OWNER);
+		if (!one ||
+		    nla_put_u32(skb, KNETMON_A_OWNER_PID, o[i].pid) ||
+		    nla_put_string(skb, KNETMON_A_OWNER_COMM, o[i].comm) ||
+		    nla_put_u32(skb, KNETMON_A_OWNER_FD, o[i].fd))
+			return -EMSGSIZE;	/* the caller cancels the record */
+		nla_nest_end(skb, one);
+	}
+	nla_nest_end(skb, all);
+	return 0;
+}
+
+/* Identity, memory and owners of a full socket of any family. */
+static int sk_put_full(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk)
+{
+	u64 ino = sock_i_ino(sk);
+
+	if (nla_put_u32(skb, KNETMON_A_SOCK_UID,
+			from_kuid_munged(d->user_ns, sock_i_uid(sk))) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_SOCK_INODE, ino, KNETMON_A_SOCK_PAD) ||
+	    nla_put_u32(skb, KNETMON_A_SOCK_RMEM_ALLOC, sk_rmem_alloc_get(sk)) ||
+	    nla_put_u32(skb, KNETMON_A_SOCK_RCVBUF, READ_ONCE(sk->sk_rcvbuf)) ||
+	    nla_put_u32(skb, KNETMON_A_SOCK_WMEM_QUEUED, READ_ONCE(sk->sk_wmem_queued)) ||
+	    nla_put_u32(skb, KNETMON_A_SOCK_SNDBUF, READ_ONCE(sk->sk_sndbuf)) ||
+	    nla_put_u32(skb, KNETMON_A_SOCK_DROPS, atomic_read(&sk->sk_drops)))
+		return -EMSGSIZE;
+	return sk_put_owners(skb, d, ino);
+}
+
+static int sk_put_queues(struct sk_buff *skb, u32 rq, u32 wq)
+{
+	if (nla_put_u32(skb, KNETMON_A_SOCK_RQUEUE, rq) ||
+	    nla_put_u32(skb, KNETMON_A_SOCK_WQUEUE, wq))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Timer code as /proc/net/tcp's "tr" column. */
+static int sk_put_tcp_timer(struct sk_buff *skb, const struct sock *sk)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+	u8 pending = READ_ONCE(icsk->icsk_pending);
+
+	if (pending == ICSK_TIME_RETRANS || pending == ICSK_TIME_REO_TIMEOUT ||
+	    pending == ICSK_TIME_LOSS_PROBE)
+		return sk_put_timer(skb, 1, READ_ONCE(icsk->icsk_timeout));
+	if (pending == ICSK_TIME_PROBE0)
+		return sk_put_timer(skb, 4, READ_ONCE(icsk->icsk_timeout));
+	if (timer_pending(&sk->sk_timer))
+		return sk_put_timer(skb, 2, READ_ONCE(sk->sk_timer.expires));
+	return sk_put_timer(skb, 0, 0);
+}
+
+static int sk_fill_tcp(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	int state = inet_sk_state_load(sk);
+	u32 rq, wq;
+
+	if (state == TCP_LISTEN) {
+		/* like ss: accept queue and its limit */
+		rq = READ_ONCE(sk->sk_ack_backlog);
+		wq = READ_ONCE(sk->sk_max_ack_backlog);
+	} else {
+		rq = max_t(int, READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq), 0);
+		wq = READ_ONCE(tp->write_seq) - tp->snd_una;
+	}
+	if (sk_put_kind(skb, d, sk->sk_family, sk->sk_type, sk->sk_protocol, state) ||
+	    sk_put_inet_ends(skb, sk) || sk_put_queues(skb, rq, wq) ||
+	    nla_put_u32(skb, KNETMON_A_SOCK_RETRANSMITS, inet_csk(sk)->icsk_retransmits) ||
+	    sk_put_tcp_timer(skb, sk))
+		return -EMSGSIZE;
+	return sk_put_full(skb, d, sk);
+}
+
+static int sk_fill_timewait(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk)
+{
+	struct inet_timewait_sock *tw = inet_twsk(sk);
+
+	if (sk_put_kind(skb, d, sk->sk_family, SOCK_STREAM, IPPROTO_TCP, tw->tw_substate) ||
+	    sk_put_inet_ends(skb, sk) || sk_put_queues(skb, 0, 0) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_SOCK_INODE, 0, KNETMON_A_SOCK_PAD) ||
+	    sk_put_timer(skb, 3, READ_ONCE(tw->tw_timer.expires)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int sk_fill_request(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk)
+{
+	struct request_sock *req = inet_reqsk(sk);
+
+	if (sk_put_kind(skb, d, sk->sk_family, SOCK_STREAM, IPPROTO_TCP, TCP_SYN_RECV) ||
+	    sk_put_inet_ends(skb, sk) || sk_put_queues(skb, 0, 0) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_SOCK_INODE, 0, KNETMON_A_SOCK_PAD) ||
+	    nla_put_u32(skb, KNETMON_A_SOCK_RETRANSMITS, req->num_timeout) ||
+	    sk_put_timer(skb, 1, READ_ONCE(req->rsk_timer.expires)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* UDP and raw: datagram sockets, queues as /proc/net/udp and raw show them. */
+static int sk_fill_dgram(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk)
+{
+	u32 rq = sk->sk_protocol == IPPROTO_UDP ? udp_rqueue_get(sk) : sk_rmem_alloc_get(sk);
+
+	if (sk_put_kind(skb, d, sk->sk_family, sk->sk_type, sk->sk_protocol,
+			inet_sk_state_load(sk)) ||
+	    sk_put_inet_ends(skb, sk) || sk_put_queues(skb, rq, sk_wmem_alloc_get(sk)))
+		return -EMSGSIZE;
+	return sk_put_full(skb, d, sk);
+}
+
+static int sk_put_unix_path(struct sk_buff *skb, struct sock *sk)
+{
+	/* published with smp_store_release by bind; lives as long as sk */
+	struct unix_address *addr = smp_load_acquire(&unix_sk(sk)->addr);
+	int len;
+
+	if (!addr)
+		return 0;
+	len = addr->len - offsetof(struct sockaddr_un, sun_path);
+	/* a pathname carries its terminating NUL: not part of the name */
+	if (len > 0 && addr->name->sun_path[0])
+		len = strnlen(addr->name->sun_path, len);
+	if (len <= 0)
+		return 0;
+	return nla_put(skb, KNETMON_A_SOCK_UNIX_PATH, len, addr->name->sun_path);
+}
+
+static int sk_put_unix_peer(struct sk_buff *skb, struct sock *sk)
+{
+	struct sock *peer = unix_peer_get(sk);
+	u64 ino;
+
+	if (!peer)
+		return 0;
+	ino = sock_i_ino(peer);
+	sock_put(peer);
+	return nla_put_u64_64bit(skb, KNETMON_A_SOCK_UNIX_PEER, ino, KNETMON_A_SOCK_PAD);
+}
+
+static int sk_fill_unix(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk)
+{
+	int state = READ_ONCE(sk->sk_state);
+	u32 rq, wq;
+
+	if (state == TCP_LISTEN) {
+		rq = skb_queue_len_lockless(&sk->sk_receive_queue);
+		wq = READ_ONCE(sk->sk_max_ack_backlog);
+	} else {
+		rq = unix_inq_len(sk);
+		wq = unix_outq_len(sk);
+	}
+	if (sk_put_kind(skb, d, AF_UNIX, sk->sk_type, 0, state) ||
+	    sk_put_queues(skb, rq, wq) || sk_put_unix_path(skb, sk) ||
+	    sk_put_unix_peer(skb, sk))
+		return -EMSGSIZE;
+	return sk_put_full(skb, d, sk);
+}
+
+static int sk_fill_record(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk)
+{
+	if (sk->sk_state == TCP_TIME_WAIT)
+		return sk_fill_timewait(skb, d, sk);
+	if (sk->sk_state == TCP_NEW_SYN_RECV)
+		return sk_fill_request(skb, d, sk);
+	if (sk->sk_family == AF_UNIX)
+		return sk_fill_unix(skb, d, sk);
+	if (sk->sk_protocol == IPPROTO_TCP && sk->sk_type == SOCK_STREAM)
+		return sk_fill_tcp(skb, d, sk);
+	return sk_fill_dgram(skb, d, sk);
+}
+
+static int sk_fill(struct sk_buff *skb, struct netlink_callback *cb, struct sock *sk)
+{
+	struct sk_dump *d = sk_ctx(cb)->d;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &knetmon_family, NLM_F_MULTI, KNETMON_CMD_GET_SOCKETS);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (sk_fill_record(skb, d, sk)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* ---- the walk ---- */
+
+/* Fill one batch and drop its references; stops filling when skb is full. */
+static int sk_fill_batch(struct sk_buff *skb, struct netlink_callback *cb, int n)
+{
+	struct sk_dump_ctx *ctx = sk_ctx(cb);
+	int i, err = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!err) {
+			err = sk_fill(skb, cb, ctx->d->batch[i]);
+			if (!err)
+				ctx->idx++;
+		}
+		sock_gen_put(ctx->d->batch[i]);
+	}
+	return err;
+}
+
+/* Send bucket ctx->bucket from ctx->idx on; -EMSGSIZE when skb is full. */
+static int sk_dump_bucket(struct sk_buff *skb, struct netlink_callback *cb,
+			  const struct sk_table_ops *ops)
+{
+	struct sk_dump_ctx *ctx = sk_ctx(cb);
+	int start_len = skb->len;
+	u32 start_idx = ctx->idx;
+	bool more;
+	int n;
+
+	do {
+		more = false;
+		n = ops->collect(ctx->d, ctx->bucket, ctx->idx, &more);
+		if (sk_fill_batch(skb, cb, n))
+			goto full;
+	} while (more);
+	return 0;
+
+full:
+	if (start_idx == 0 && start_len > 0) {
+		/* the whole bucket goes into the next skb */
+		nlmsg_trim(skb, skb->data + start_len);
+		ctx->idx = 0;
+	} else {
+		/* larger than an skb: split, and say so on what follows */
+		cb->seq++;
+	}
+	return -EMSGSIZE;
+}
+
+static int sk_dump_table(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct sk_dump_ctx *ctx = sk_ctx(cb);
+	const struct sk_table_ops *ops = &sk_tables[ctx->table];
+	u32 size = ops->size(ctx->d);
+	int err;
+
+	for (; ctx->bucket < size; ctx->bucket++, ctx->idx = 0) {
+		err = sk_dump_bucket(skb, cb, ops);
+		if (err)
+			return err;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		if (!(ctx->bucket & 255))
+			cond_resched();
+	}
+	return 0;
+}
+
+int knetmon_nl_get_sockets_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct sk_dump_ctx *ctx = sk_ctx(cb);
+	int err;
+
+	for (; ctx->table < SK_TABLE_END; ctx->table++, ctx->bucket = 0, ctx->idx = 0) {
+		if (!sk_table_wanted(ctx->d, ctx->table))
+			continue;
+		err = sk_dump_table(skb, cb);
+		if (err == -EMSGSIZE && skb->len)
+			return skb->len;
+		if (err)
+			return err;	/* a record larger than an empty skb, or a signal */
+	}
+	return skb->len;
+}
+
+/* ---- request ---- */
+
+/*
+ * Filter checks run from the op's policy, so a bad filter is refused with
+ * its extack message on every kernel: 6.1 does not pass an extack to a
+ * dump's .start.
+ */
+int knetmon_sockets_check_family(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	u8 family = nla_get_u8(attr);
+
+	if (family == AF_INET || family == AF_INET6 || family == AF_UNIX)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "family must be AF_INET, AF_INET6 or AF_UNIX");
+	return -EINVAL;
+}
+
+int knetmon_sockets_check_protocol(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	u8 protocol = nla_get_u8(attr);
+
+	if (protocol == IPPROTO_TCP || protocol == IPPROTO_UDP || protocol == IPPROTO_RAW)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "protocol must be IPPROTO_TCP, IPPROTO_UDP or IPPROTO_RAW (every raw socket)");
+	return -EINVAL;
+}
+
+int knetmon_sockets_check_states(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	u32 states = nla_get_u32(attr);
+
+	/* TCP_ESTABLISHED .. TCP_CLOSING; time-wait substates included */
+	if (states && !(states & ~GENMASK(TCP_CLOSING, TCP_ESTABLISHED)))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "states: a non-empty mask of 1 << TCP_ESTABLISHED .. TCP_CLOSING");
+	return -EINVAL;
+}
+
+int knetmon_sockets_check_port(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	if (nla_get_be16(attr))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "port 0 matches nothing");
+	return -EINVAL;
+}
+
+/* The policy has checked every attribute: just read them. */
+static void sk_parse_request(struct sk_dump *d, struct nlattr **tb)
+{
+	if (tb[KNETMON_REQ_FAMILY])
+		d->family = nla_get_u8(tb[KNETMON_REQ_FAMILY]);
+	if (tb[KNETMON_REQ_PROTOCOL])
+		d->protocol = nla_get_u8(tb[KNETMON_REQ_PROTOCOL]);
+	if (tb[KNETMON_REQ_STATES])
+		d->states = nla_get_u32(tb[KNETMON_REQ_STATES]);
+	if (tb[KNETMON_REQ_PORT])
+		d->port = nla_get_be16(tb[KNETMON_REQ_PORT]);
+}
+
+int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
+{
+	struct nlattr **tb = knetmon_dump_attrs(cb);
+	struct sk_dump_ctx *ctx = sk_ctx(cb);
+	struct sk_dump *d;
+	u32 flags = 0;
+	int err;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->net = sock_net(cb->skb->sk);
+	d->user_ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
+	sk_parse_request(d, tb);
+
+	if (tb[KNETMON_REQ_FLAGS])
+		flags = nla_get_u32(tb[KNETMON_REQ_FLAGS]);
+	if (flags & KNETMON_REQF_OWNERS) {
+		/*
+		 * .start runs in the requester's context: current is the caller.
+		 * Naming other users' processes needs CAP_NET_ADMIN in the initial
+		 * user namespace (an unshare -Urn root must not learn who else
+		 * holds sockets); otherwise only the caller's own euid's are named.
+		 */
+		d->owners = knetmon_owners_build(netlink_capable(cb->skb, CAP_NET_ADMIN),
+						 current_euid());
+		if (IS_ERR(d->owners)) {
+			err = PTR_ERR(d->owners);
+			kfree(d);
+			return err;
+		}
+	}
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->d = d;
+	/* a split bucket bumps it: genl_dump_check_consistent flags the rest */
+	cb->seq = 1;
+	return 0;
+}
+
+int knetmon_nl_get_sockets_done(struct netlink_callback *cb)
+{
+	struct sk_dump *d = sk_ctx(cb)->d;
+
+	if (d) {
+		knetmon_owners_free(d->owners);
+		kfree(d);
+	}
+	return 0;
+}
+
+void knetmon_sockets_init(void)
+{
+	set_bit(KNETMON_FEAT_SOCKETS, &knetmon_features);
+	set_bit(KNETMON_FEAT_OWNERS, &knetmon_features);
+}
+
+void knetmon_sockets_exit(void)
+{
+	clear_bit(KNETMON_FEAT_OWNERS, &knetmon_features);
+	clear_bit(KNETMON_FEAT_SOCKETS, &knetmon_features);
+}

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * knetmon netstat: the sockets of this network namespace, read like
+ * net-tools netstat, from the module's GET_SOCKETS dump.
+ */
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/knetmon.h>
+
+#include "knetmon.h"
+#include "print.h"
+#include "sockrec.h"
+
+enum {
+	SEL_TCP = 1 << 0, SEL_UDP = 1 << 1, SEL_RAW = 1 << 2, SEL_UNIX = 1 << 3,
+	SEL_INET = SEL_TCP | SEL_UDP | SEL_RAW,
+};
+
+struct netstat {
+	unsigned int sel;
+	bool v4, v6;
+	bool listening, all, numeric, owners, extend;
+	bool inet_header, unix_header;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: knetmon netstat [ -t ] [ -u ] [ -w ] [ -x ] [ -l | -a ] [ -n ] [ -p ] [ -e ]\n"
+		   "                       [ -4 | -6 ] [ -j ]\n"
+		   "Sockets of this network namespace, like net-tools netstat.\n"
+		   "    -t tcp   -u udp   -w raw   -x unix   (default: all of them)\n"
+		   "    -l listening sockets only   -a listening and connected\n"
+		   "       (default: connected only)\n"
+		   "    -n numeric ports (addresses are always numeric; never a DNS lookup)\n"
+		   "    -p owning processes (others' need CAP_NET_ADMIN)\n"
+		   "    -e user and inode   -4 / -6 IPv4 / IPv6 only   -j JSON\n");
+}
+
+/* A socket netstat would call listening: accepting, or unconnected datagram. */
+static bool is_listening(const struct kn_sock *s)
+{
+	if (s->state == 10)	/* TCP_LISTEN */
+		return true;
+	return s->type != SOCK_STREAM && s->type != SOCK_SEQPACKET && s->state == 7 &&
+	       s->family != AF_UNIX;
+}
+
+static bool selected(const struct netstat *n, const struct kn_sock *s)
+{
+	const char *proto = kn_sock_proto(s);
+	unsigned int kind = !strncmp(proto, "tcp", 3) ? SEL_TCP : !strncmp(proto, "udp", 3) ?
+			    SEL_UDP : !strcmp(proto, "unix") ? SEL_UNIX : SEL_RAW;
+
+	if (!(n->sel & kind))
+		return false;
+	if (kind != SEL_UNIX && ((s->family == AF_INET && !n->v4) || (s->family == AF_INET6 && !n->v6)))
+		return false;
+	if (n->all)
+		return true;
+	return n->listening == is_listening(s);
+}
+
+/* "addr:port" as netstat prints it; port 0 remote is "*". */
+static void endpoint(const struct netstat *n, const struct kn_sock *s, bool local,
+		     char *buf, size_t len)
+{
+	char addr[64], port[32];
+	uint16_t p = local ? s->lport : s->rport;
+	const char *proto = s->protocol == IPPROTO_UDP ? "udp" : "tcp";
+	struct servent *se = NULL;
+
+	kn_sock_addr(s, local, addr, sizeof(addr));
+	if (!p)
+		snprintf(port, sizeof(port), "*");
+	else if (!n->numeric && s->protocol != IPPROTO_RAW && s->type != SOCK_RAW &&
+		 (se = getservbyport(htons(p), proto)))
+		snprintf(port, sizeof(port), "%s", se->s_name);
+	else
+		snprintf(port, sizeof(port), "%u", p);
+	snprintf(buf, len, "%s:%s", addr, port);
+}
+
+static void print_owners(const struct netstat *n, const struct kn_sock *s)
+{
+	unsigned int i;
+	char first[64];
+
+	if (!n->owners)
+		return;
+	if (s->n_owners)
+		snprintf(first, sizeof(first), "%u/%s", s->owners[0].pid, s->owners[0].comm);
+	else
+		snprintf(first, sizeof(first), "-");
+	print_text(" %-19s", first);
+	print_uint("owners_total", NULL, s->owners_total);
+	print_open_array("owners");
+	for (i = 0; i < s->n_owners && i < KN_SOCK_MAX_OWNERS; i++) {
+		print_open_object(NULL);
+		print_uint("pid", NULL, s->owners[i].pid);
+		print_string("comm", NULL, s->owners[i].comm);
+		print_uint("fd", NULL, s->owners[i].fd);
+		print_close_object();
+	}
+	print_close_array();
+}
+
+static void print_user(const struct netstat *n, const struct kn_sock *s)
+{
+	struct passwd *pw = n->numeric ? NULL : getpwuid(s->uid);
+	char user[32];
+
+	if (pw)
+		snprintf(user, sizeof(user), "%s", pw->pw_name);
+	else
+		snprintf(user, sizeof(user), "%u", s->uid);
+	print_text(" %-10s", user);
+	print_uint("uid", NULL, s->uid);
+	print_uint("inode", " %-10llu", s->inode);
+}
+
+static const char *inet_state(const struct kn_sock *s)
+{
+	if (s->protocol == IPPROTO_TCP && s->type == SOCK_STREAM)
+		return kn_tcp_state(s->state);
+	if (s->type == SOCK_DGRAM && s->protocol == IPPROTO_UDP)
+		return s->state == 1 ? "ESTABLISHED" : "";
+	return NULL;	/* raw: the number, as netstat does */
+}
+
+static void print_inet(struct netstat *n, const struct kn_sock *s)
+{
+	char local[96], remote[96], addr[64], num[8];
+	const char *state = inet_state(s);
+
+	if (!n->inet_header && !print_is_json()) {
+		printf("Active Internet connections (%s)\n", n->all ? "servers and established" :
+		       n->listening ? "only servers" : "w/o servers");
+		printf("Proto Recv-Q Send-Q Local Address           Foreign Address         State      %s%s\n",
+		       n->extend ? " User       Inode     " : "", n->owners ? " PID/Program name" : "");
+	}
+	n->inet_header = true;
+	endpoint(n, s, true, local, sizeof(local));
+	endpoint(n, s, false, remote, sizeof(remote));
+	if (!state) {
+		snprintf(num, sizeof(num), "%u", s->state);
+		state = num;
+	}
+	print_open_object(NULL);
+	print_string("proto", "%-5s", kn_sock_proto(s));
+	print_uint("recv_q", " %6llu", s->rq);
+	print_uint("send_q", " %6llu", s->wq);
+	print_text(" %-23s %-23s", local, remote);
+	kn_sock_addr(s, true, addr, sizeof(addr));
+	print_string("local_address", NULL, addr);
+	print_uint("local_port", NULL, s->lport);
+	kn_sock_addr(s, false, addr, sizeof(addr));
+	print_string("remote_address", NULL, addr);
+	print_uint("remote_port", NULL, s->rport);
+	print_string("state", " %-11s", state);
+	if (n->extend)
+		print_user(n, s);
+	else
+		print_uint("inode", NULL, s->inode);
+	print_owners(n, s);
+	print_text("\n");
+	print_close_object();
+}
+
+static const char *unix_state(const struct kn_sock *s)
+{
+	switch (s->state) {
+	case 10: return "LISTENING";
+	case 1:	 return s->type == SOCK_DGRAM ? "" : "CONNECTED";
+	default: return "";
+	}
+}
+
+static void print_unix(struct netstat *n, const struct kn_sock *s)
+{
+	if (!n->unix_header && !print_is_json()) {
+		printf("Active UNIX domain sockets (%s)\n", n->all ? "servers and established" :
+		       n->listening ? "only servers" : "w/o servers");
+		printf("Proto Flags       Type       State         I-Node  %s%s Path\n",
+		       n->extend ? " User      " : "", n->owners ? " PID/Program name   " : "");
+	}
+	n->unix_header = true;
+	print_open_object(NULL);
+	print_string("proto", "%-5s", "unix");
+	print_text(" %-11s", s->state == 10 ? "[ ACC ]" : "[ ]");
+	print_string("type", " %-10s", kn_sock_type(s->type));
+	print_string("state", " %-13s", unix_state(s));
+	print_uint("recv_q", NULL, s->rq);
+	print_uint("send_q", NULL, s->wq);
+	print_uint("inode", " %-8llu", s->inode);
+	if (n->extend)
+		print_uint("uid", " %-10llu", s->uid);
+	else
+		print_uint("uid", NULL, s->uid);
+	print_uint("peer_inode", NULL, s->peer);
+	print_owners(n, s);
+	print_string("path", " %s", s->path);
+	print_text("\n");
+	print_close_object();
+}
+
+static int on_sock(const struct kn_sock *s, void *arg)
+{
+	struct netstat *n = arg;
+
+	if (!selected(n, s))
+		return 0;
+	if (s->family == AF_UNIX)
+		print_unix(n, s);
+	else
+		print_inet(n, s);
+	return 0;
+}
+
+/* Ask the kernel for one table when only one is wanted. */
+static void narrow(const struct netstat *n, struct kn_sock_req *req)
+{
+	if (n->sel == SEL_TCP)
+		req->protocol = IPPROTO_TCP;
+	else if (n->sel == SEL_UDP)
+		req->protocol = IPPROTO_UDP;
+	else if (n->sel == SEL_RAW)
+		req->protocol = IPPROTO_RAW;
+	else if (n->sel == SEL_UNIX)
+		req->family = AF_UNIX;
+	if (!(n->sel & SEL_UNIX) && n->v4 != n->v6)
+		req->family = n->v4 ? AF_INET : AF_INET6;
+	if (n->listening && !n->all && n->sel == SEL_TCP)
+		req->states = 1u << 10;
+}
+
+int cmd_netstat(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "tcp", no_argument, NULL, 't' }, { "udp", no_argument, NULL, 'u' },
+		{ "raw", no_argument, NULL, 'w' }, { "unix", no_argument, NULL, 'x' },
+		{ "listening", no_argument, NULL, 'l' }, { "all", no_argument, NULL, 'a' },
+		{ "numeric", no_argument, NULL, 'n' }, { "program", no_argument, NULL, 'p' },
+		{ "extend", no_argument, NULL, 'e' }, { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' }, { 0 }
+	};
+	struct netstat n = { 0 };
+	struct kn_sock_req req = { 0 };
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "tuwxlanpe46jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': n.sel |= SEL_TCP; break;
+		case 'u': n.sel |= SEL_UDP; break;
+		case 'w': n.sel |= SEL_RAW; break;
+		case 'x': n.sel |= SEL_UNIX; break;
+		case 'l': n.listening = true; break;
+		case 'a': n.all = true; break;
+		case 'n': n.numeric = true; break;
+		case 'p': n.owners = true; break;
+		case 'e': n.extend = true; break;
+		case '4': n.v4 = true; break;
+		case '6': n.v6 = true; break;
+		case 'j': print_set_json(true); break;
+		case 'h': usage(stdout); return KN_EXIT_OK;
+		default: usage(stderr); return KN_EXIT_ERROR;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return KN_EXIT_ERROR;
+	}
+	if (!n.v4 && !n.v6) {
+		n.v4 = n.v6 = true;
+	} else if (!n.sel) {
+		n.sel = SEL_INET;	/* -4/-6 alone: internet sockets, like netstat */
+	}
+	if (!n.sel)
+		n.sel = SEL_INET | SEL_UNIX;
+	narrow(&n, &req);
+	req.owners = n.owners;
+
+	print_open_array(NULL);
+	err = kn_sockets(&req, on_sock, &n);
+	print_close_array();
+	print_end();
+	return err;
+}
