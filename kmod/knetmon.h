@@ -44,10 +44,6 @@ void knetmon_sockets_exit(void);
 int knetmon_nl_get_sockets_start(struct netlink_callback *cb);
 int knetmon_nl_get_sockets_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int knetmon_nl_get_sockets_done(struct netlink_callback *cb);
-int knetmon_sockets_check_family(const struct nlattr *attr, struct netlink_ext_ack *extack);
-int knetmon_sockets_check_protocol(const struct nlattr *attr, struct netlink_ext_ack *extack);
-int knetmon_sockets_check_states(const struct nlattr *attr, struct netlink_ext_ack *extack);
-int knetmon_sockets_check_port(const struct nlattr *attr, struct netlink_ext_ack *extack);
 /* owners.c: see owners.h */
 
 /* neigh.c, route.c, links.c */

@@ -58,6 +58,7 @@ struct sk_dump {
 	u8 family;			/* 0: every family */
 	u8 protocol;			/* 0: every table */
 	__be16 port;			/* 0: every local port */
+	bool invalid;			/* refused at the first dumpit call */
 	struct sock *batch[SK_BATCH];
 };
 
@@ -617,68 +618,42 @@ static int sk_dump_table(struct sk_buff *skb, struct netlink_callback *cb)
 	return 0;
 }
 
-int knetmon_nl_get_sockets_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	struct sk_dump_ctx *ctx = sk_ctx(cb);
-	int err;
-
-	for (; ctx->table < SK_TABLE_END; ctx->table++, ctx->bucket = 0, ctx->idx = 0) {
-		if (!sk_table_wanted(ctx->d, ctx->table))
-			continue;
-		err = sk_dump_table(skb, cb);
-		if (err == -EMSGSIZE && skb->len)
-			return skb->len;
-		if (err)
-			return err;	/* a record larger than an empty skb, or a signal */
-	}
-	return skb->len;
-}
 
 /* ---- request ---- */
 
 /*
- * Filter checks run from the op's policy, so a bad filter is refused with
- * its extack message on every kernel: 6.1 does not pass an extack to a
- * dump's .start.
+ * Filter values the policy's ranges let through but that match no table.
+ * Refused from the first dumpit call, where both kernels carry an extack
+ * back to the caller (6.1 gives a dump's .start none).
  */
-int knetmon_sockets_check_family(const struct nlattr *attr, struct netlink_ext_ack *extack)
+static int sk_check_request(struct nlattr **tb, struct netlink_ext_ack *extack)
 {
-	u8 family = nla_get_u8(attr);
+	struct nlattr *a;
 
-	if (family == AF_INET || family == AF_INET6 || family == AF_UNIX)
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr, "family must be AF_INET, AF_INET6 or AF_UNIX");
-	return -EINVAL;
-}
-
-int knetmon_sockets_check_protocol(const struct nlattr *attr, struct netlink_ext_ack *extack)
-{
-	u8 protocol = nla_get_u8(attr);
-
-	if (protocol == IPPROTO_TCP || protocol == IPPROTO_UDP || protocol == IPPROTO_RAW)
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr,
-			    "protocol must be IPPROTO_TCP, IPPROTO_UDP or IPPROTO_RAW (every raw socket)");
-	return -EINVAL;
-}
-
-int knetmon_sockets_check_states(const struct nlattr *attr, struct netlink_ext_ack *extack)
-{
-	u32 states = nla_get_u32(attr);
-
-	/* TCP_ESTABLISHED .. TCP_CLOSING; time-wait substates included */
-	if (states && !(states & ~GENMASK(TCP_CLOSING, TCP_ESTABLISHED)))
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr, "states: a non-empty mask of 1 << TCP_ESTABLISHED .. TCP_CLOSING");
-	return -EINVAL;
-}
-
-int knetmon_sockets_check_port(const struct nlattr *attr, struct netlink_ext_ack *extack)
-{
-	if (nla_get_be16(attr))
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr, "port 0 matches nothing");
-	return -EINVAL;
+	a = tb[KNETMON_REQ_FAMILY];
+	if (a && nla_get_u8(a) != AF_INET && nla_get_u8(a) != AF_INET6 &&
+	    nla_get_u8(a) != AF_UNIX) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "family must be AF_INET, AF_INET6 or AF_UNIX");
+		return -EINVAL;
+	}
+	a = tb[KNETMON_REQ_PROTOCOL];
+	if (a && nla_get_u8(a) != IPPROTO_TCP && nla_get_u8(a) != IPPROTO_UDP &&
+	    nla_get_u8(a) != IPPROTO_RAW) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "protocol must be IPPROTO_TCP, IPPROTO_UDP or IPPROTO_RAW (every raw socket)");
+		return -EINVAL;
+	}
+	a = tb[KNETMON_REQ_STATES];
+	if (a && !nla_get_u32(a)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "states: a non-empty mask of 1 << TCP_ESTABLISHED .. TCP_CLOSING");
+		return -EINVAL;
+	}
+	a = tb[KNETMON_REQ_PORT];
+	if (a && !nla_get_be16(a)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "port 0 matches nothing");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* The policy has checked every attribute: just read them. */
@@ -694,6 +669,25 @@ static void sk_parse_request(struct sk_dump *d, struct nlattr **tb)
 		d->port = nla_get_be16(tb[KNETMON_REQ_PORT]);
 }
 
+int knetmon_nl_get_sockets_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct sk_dump_ctx *ctx = sk_ctx(cb);
+	int err;
+
+	if (ctx->d->invalid)
+		return sk_check_request(knetmon_dump_attrs(cb), cb->extack);
+	for (; ctx->table < SK_TABLE_END; ctx->table++, ctx->bucket = 0, ctx->idx = 0) {
+		if (!sk_table_wanted(ctx->d, ctx->table))
+			continue;
+		err = sk_dump_table(skb, cb);
+		if (err == -EMSGSIZE && skb->len)
+			return skb->len;
+		if (err)
+			return err;	/* a record larger than an empty skb, or a signal */
+	}
+	return skb->len;
+}
+
 int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 {
 	struct nlattr **tb = knetmon_dump_attrs(cb);
@@ -707,11 +701,12 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 		return -ENOMEM;
 	d->net = sock_net(cb->skb->sk);
 	d->user_ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
+	d->invalid = sk_check_request(tb, NULL);
 	sk_parse_request(d, tb);
 
 	if (tb[KNETMON_REQ_FLAGS])
 		flags = nla_get_u32(tb[KNETMON_REQ_FLAGS]);
-	if (flags & KNETMON_REQF_OWNERS) {
+	if ((flags & KNETMON_REQF_OWNERS) && !d->invalid) {
 		/*
 		 * .start runs in the requester's context: current is the caller.
 		 * Naming other users' processes needs CAP_NET_ADMIN in the initial

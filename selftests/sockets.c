@@ -711,17 +711,32 @@ TEST_F(sockets, bad_filters_rejected_with_extack)
 	bad = mnl_nlmsg_get_payload_tail(nlh);
 	mnl_attr_put_u8(nlh, KNETMON_REQ_FAMILY, 99);
 	ASSERT_EQ(0, kt_request(&self->s, nlh, NULL, NULL, &r));
-	EXPECT_EQ(EINVAL, r.error);
+	/* outside the policy's range: refused by the core, naming the attribute */
+	EXPECT_EQ(ERANGE, r.error);
 	EXPECT_EQ(0, r.messages);
-	EXPECT_NE(NULL, strstr(r.extack, "family")) TH_LOG("extack: \"%s\"", r.extack);
+	EXPECT_NE(NULL, strstr(r.extack, "range")) TH_LOG("extack: \"%s\"", r.extack);
 	EXPECT_EQ(kt_offset_of(nlh, bad), r.bad_offset);
 
 	nlh = kt_req(&self->s, buf, KNETMON_CMD_GET_SOCKETS, NLM_F_DUMP);
 	bad = mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put_u8(nlh, KNETMON_REQ_PROTOCOL, IPPROTO_IGMP);
+	ASSERT_EQ(0, kt_request(&self->s, nlh, NULL, NULL, &r));
+	EXPECT_EQ(ERANGE, r.error);
+	EXPECT_EQ(kt_offset_of(nlh, bad), r.bad_offset);
+
+	/* inside the policy's range but no table: refused by the dump, with a reason */
+	nlh = kt_req(&self->s, buf, KNETMON_CMD_GET_SOCKETS, NLM_F_DUMP);
 	mnl_attr_put_u8(nlh, KNETMON_REQ_PROTOCOL, IPPROTO_SCTP);
 	ASSERT_EQ(0, kt_request(&self->s, nlh, NULL, NULL, &r));
 	EXPECT_EQ(EINVAL, r.error);
-	EXPECT_EQ(kt_offset_of(nlh, bad), r.bad_offset);
+	EXPECT_EQ(0, r.messages);
+	EXPECT_NE(NULL, strstr(r.extack, "protocol")) TH_LOG("extack: \"%s\"", r.extack);
+
+	nlh = kt_req(&self->s, buf, KNETMON_CMD_GET_SOCKETS, NLM_F_DUMP);
+	mnl_attr_put_u8(nlh, KNETMON_REQ_FAMILY, AF_AX25);
+	ASSERT_EQ(0, kt_request(&self->s, nlh, NULL, NULL, &r));
+	EXPECT_EQ(EINVAL, r.error);
+	EXPECT_NE(NULL, strstr(r.extack, "family")) TH_LOG("extack: \"%s\"", r.extack);
 
 	/* every netns is the security issue's to decide: refused for now */
 	nlh = kt_req(&self->s, buf, KNETMON_CMD_GET_SOCKETS, NLM_F_DUMP);
