@@ -16,18 +16,34 @@ static int __init knetmon_init(void)
 	int err;
 
 	/* binds first: the family must not announce events before they flow */
-
-	err = knetmon_genl_init();
+	err = knetmon_binds_init();
 	if (err)
 		return err;
 
+	err = knetmon_genl_init();
+	if (err)
+		goto err_binds;
+
+	/* bind probes multicast on the family: placed once it exists */
+	err = knetmon_binds_start();
+	if (err)
+		goto err_genl;
+
 	pr_debug("loaded, version " KNETMON_VERSION "\n");
 	return 0;
+
+err_genl:
+	knetmon_genl_exit();
+err_binds:
+	knetmon_binds_exit();
+	return err;
 }
 
 static void __exit knetmon_exit(void)
 {
+	knetmon_binds_stop();
 	knetmon_genl_exit();
+	knetmon_binds_exit();
 }
 
 module_init(knetmon_init);

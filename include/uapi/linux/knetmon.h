@@ -101,6 +101,7 @@ enum knetmon_counter_attr {
 	KNETMON_A_COUNTER_PROBES_MISSED,	/* kretprobe instances exhausted */
 	KNETMON_A_COUNTER_TABLE_LIVE,		/* entries in the live-bind table */
 	KNETMON_A_COUNTER_TABLE_OVERFLOW,	/* binds not stored: table full */
+	KNETMON_A_COUNTER_EVENTS_DROPPED,	/* a listener's receive buffer was full */
 
 	__KNETMON_A_COUNTER_MAX,
 };
