@@ -262,7 +262,7 @@ static int kn_stream_msg(struct nl_msg *msg, void *arg)
 int kn_binds_subscribe(struct kn_bind_stream *s, int rcvbuf, kn_bind_fn fn, void *arg)
 {
 	struct kn_nl nl;
-	int grp, err;
+	int grp, err, one = 1;
 
 	memset(s, 0, sizeof(*s));
 	err = kn_open(&nl);
@@ -279,6 +279,8 @@ int kn_binds_subscribe(struct kn_bind_stream *s, int rcvbuf, kn_bind_fn fn, void
 	}
 	if (rcvbuf > 0)
 		setsockopt(nl_socket_get_fd(s->sk), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* Lets the module count the events our full buffer refused. */
+	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_BROADCAST_ERROR, &one, sizeof(one));
 	err = nl_socket_add_membership(s->sk, grp);
 	if (err) {
 		fprintf(stderr, "knetmon: cannot join the binds group: %s%s\n", nl_geterror(err),
