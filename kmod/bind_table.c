@@ -11,7 +11,10 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
+#include <net/inet_hashtables.h>
 #include <net/net_namespace.h>
+#include <net/tcp_states.h>
+#include <net/udp.h>
 
 #include "knetmon.h"
 #include "binds.h"
@@ -297,4 +300,91 @@ int knetmon_nl_get_binds_done(struct netlink_callback *cb)
 
 	kvfree(ctx->recs);
 	return 0;
+}
+
+/*
+ * Seeding at load: listeners and bound UDP sockets that exist before the
+ * probes saw them enter the table flagged preexisting, with no process
+ * (the binder is unknown). Runs once, after the probes are placed, so a
+ * socket bound meanwhile is already there and skipped. Left alone: a
+ * socket whose release probe fires between our bucket walk and the insert
+ * stays as a stale entry (never dereferenced) until its address is reused.
+ */
+static void knetmon_seed_sock(struct sock *sk)
+{
+	struct knetmon_bind_rec rec = { .preexisting = true }, *e;
+
+	if (!sk_fullsock(sk) || sock_flag(sk, SOCK_DEAD) || !READ_ONCE(sk->sk_socket))
+		return;
+	knetmon_rec_sock(&rec, sk, NULL);
+	/* under sk_callback_lock: the struct socket may be going away */
+	rec.inode = sock_i_ino(sk);
+	rec.uid = from_kuid_munged(&init_user_ns, sock_i_uid(sk));
+	rec.kind = rec.state == TCP_LISTEN ? KNETMON_BIND_KIND_LISTEN : KNETMON_BIND_KIND_BIND;
+	rec.time_real = ktime_get_real_ns();
+	rec.time_boot = ktime_get_boottime_ns();
+
+	spin_lock_bh(&knetmon_binds_lock);
+	if (!knetmon_bind_table_lookup(sk)) {
+		e = knetmon_bind_table_insert(sk);
+		if (e) {
+			rec.cookie = e->cookie;
+			*e = rec;
+			knetmon_count(KNETMON_A_COUNTER_TABLE_SEEDED);
+		}
+	}
+	spin_unlock_bh(&knetmon_binds_lock);
+}
+
+static void knetmon_seed_tcp(struct net *net)
+{
+	struct inet_hashinfo *h = net->ipv4.tcp_death_row.hashinfo;
+	struct hlist_nulls_node *node;
+	struct sock *sk;
+	u32 i;
+
+	for (i = 0; i <= h->lhash2_mask; i++) {
+		struct inet_listen_hashbucket *ilb = &h->lhash2[i];
+
+		if (hlist_nulls_empty(&ilb->nulls_head))
+			continue;
+		spin_lock(&ilb->lock);
+		sk_nulls_for_each(sk, node, &ilb->nulls_head)
+			if (net_eq(sock_net(sk), net))
+				knetmon_seed_sock(sk);
+		spin_unlock(&ilb->lock);
+		cond_resched();
+	}
+}
+
+static void knetmon_seed_udp(struct net *net)
+{
+	struct udp_table *t = knetmon_udp_table(net);
+	struct sock *sk;
+	u32 i;
+
+	for (i = 0; i <= t->mask; i++) {
+		struct udp_hslot *hslot = &t->hash[i];
+
+		if (hlist_empty(&hslot->head))
+			continue;
+		spin_lock_bh(&hslot->lock);
+		sk_for_each(sk, &hslot->head)
+			if (net_eq(sock_net(sk), net))
+				knetmon_seed_sock(sk);
+		spin_unlock_bh(&hslot->lock);
+		cond_resched();
+	}
+}
+
+void knetmon_bind_table_seed(void)
+{
+	struct net *net;
+
+	down_read(&net_rwsem);
+	for_each_net(net) {
+		knetmon_seed_tcp(net);
+		knetmon_seed_udp(net);
+	}
+	up_read(&net_rwsem);
 }

@@ -151,8 +151,8 @@ static u32 knetmon_sockopts(const struct sock *sk)
 }
 
 /* What the socket is: identity, options and the address it holds now. */
-static void knetmon_rec_sock(struct knetmon_bind_rec *rec, const struct sock *sk,
-			     const struct socket *sock)
+void knetmon_rec_sock(struct knetmon_bind_rec *rec, const struct sock *sk,
+		      const struct socket *sock)
 {
 	rec->netns = sock_net(sk)->ns.inum;
 	rec->family = sk->sk_family;
@@ -561,7 +561,12 @@ void knetmon_binds_exit(void)
 /* Probes: after the family is registered, since they multicast on it. */
 int __init knetmon_binds_start(void)
 {
-	return knetmon_binds_register();
+	int err = knetmon_binds_register();
+
+	/* After the probes: a socket bound meanwhile is found, not lost. */
+	if (!err)
+		knetmon_bind_table_seed();
+	return err;
 }
 
 void knetmon_binds_stop(void)

@@ -52,11 +52,15 @@ struct knetmon_bind_rec *knetmon_bind_table_insert(const struct sock *sk);
 void knetmon_bind_table_remove(struct knetmon_bind_rec *rec);
 u32 knetmon_bind_table_live(void);
 u32 knetmon_binds_capacity(void);
+void knetmon_bind_table_seed(void);		/* no lock; probes placed */
 /* Copy matching entries into RECS (at most N); returns how many, or -ENOSPC. */
 int knetmon_bind_table_snapshot(struct knetmon_bind_rec *recs, u32 n,
 				int family, int protocol, int port, u32 netns);
 
 /* binds.c */
+/* Identity, options and current address of SK; inode from SOCK if given. */
+void knetmon_rec_sock(struct knetmon_bind_rec *rec, const struct sock *sk,
+		      const struct socket *sock);
 u64 knetmon_binds_netns_seq(const struct net *net);	/* lock held */
 int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec,
 		      u32 portid, u32 seq, int flags, u8 cmd, const u64 *dump_seq);
