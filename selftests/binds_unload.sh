@@ -84,7 +84,7 @@ test_sockets_bound_before_insmod_listed_as_preexisting() {
 t = socket.socket(socket.AF_INET6); t.bind(("::", 0)); t.listen()
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
 c = socket.socket(); c.bind(("127.0.0.1", 0))      # bound only: not seeded
-open("/tmp/knetmon-pre.tmp", "w").write("%d %d %d" % (t.getsockname()[1], u.getsockname()[1], c.getsockname()[1]))
+open("/tmp/knetmon-pre.tmp", "w").write("%d %d %d\n" % (t.getsockname()[1], u.getsockname()[1], c.getsockname()[1]))
 import os; os.rename("/tmp/knetmon-pre.tmp", "/tmp/knetmon-pre-ready"); time.sleep(60)' &
 	HOLDER=$!
 	trap 'kill $HOLDER 2>/dev/null' EXIT
