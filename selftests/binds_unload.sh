@@ -87,7 +87,7 @@ c = socket.socket(); c.bind(("127.0.0.1", 0))      # bound only: not seeded
 open("/tmp/knetmon-pre.tmp", "w").write("%d %d %d\n" % (t.getsockname()[1], u.getsockname()[1], c.getsockname()[1]))
 import os; os.rename("/tmp/knetmon-pre.tmp", "/tmp/knetmon-pre-ready"); time.sleep(60)' &
 	HOLDER=$!
-	trap 'kill $HOLDER 2>/dev/null' EXIT
+	trap 'kill $HOLDER 2>/dev/null || true' EXIT
 	busywait 20000 test -e /tmp/knetmon-pre-ready || fail "holder not ready"
 	read -r tport uport cport < /tmp/knetmon-pre-ready
 	load_module
