@@ -51,15 +51,16 @@ void knetmon_bind_table_exit(void)
 {
 	struct knetmon_bind_entry *e;
 	struct hlist_node *tmp;
+	unsigned long flags;
 	int bkt;
 
-	spin_lock_bh(&knetmon_binds_lock);
+	spin_lock_irqsave(&knetmon_binds_lock, flags);
 	hash_for_each_safe(knetmon_bind_hash, bkt, tmp, e, node) {
 		hash_del(&e->node);
 		kmem_cache_free(knetmon_bind_cache, e);
 	}
 	knetmon_bind_live = 0;
-	spin_unlock_bh(&knetmon_binds_lock);
+	spin_unlock_irqrestore(&knetmon_binds_lock, flags);
 	kmem_cache_destroy(knetmon_bind_cache);
 }
 
@@ -223,6 +224,7 @@ int knetmon_nl_get_binds_start(struct netlink_callback *cb)
 	struct knetmon_binds_dump_ctx *ctx = (void *)cb->ctx;
 	struct knetmon_binds_filter f;
 	int tries, ret = -EAGAIN;
+	unsigned long flags;
 	u32 n;
 
 	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_binds_dump_ctx);
@@ -237,11 +239,11 @@ int knetmon_nl_get_binds_start(struct netlink_callback *cb)
 			ret = -ENOMEM;
 			break;
 		}
-		spin_lock_bh(&knetmon_binds_lock);
+		spin_lock_irqsave(&knetmon_binds_lock, flags);
 		ret = knetmon_bind_table_snapshot(ctx->recs, n, f.family, f.protocol,
 						  f.port, f.netns);
 		ctx->dump_seq = knetmon_binds_netns_seq(f.seq_net);
-		spin_unlock_bh(&knetmon_binds_lock);
+		spin_unlock_irqrestore(&knetmon_binds_lock, flags);
 		if (ret >= 0) {
 			ctx->n = ret;
 			ctx->pos = 0;
@@ -313,6 +315,7 @@ int knetmon_nl_get_binds_done(struct netlink_callback *cb)
 static void knetmon_seed_sock(struct sock *sk)
 {
 	struct knetmon_bind_rec rec = { .preexisting = true }, *e;
+	unsigned long flags;
 
 	if (!sk_fullsock(sk) || sock_flag(sk, SOCK_DEAD) || !READ_ONCE(sk->sk_socket))
 		return;
@@ -324,7 +327,7 @@ static void knetmon_seed_sock(struct sock *sk)
 	rec.time_real = ktime_get_real_ns();
 	rec.time_boot = ktime_get_boottime_ns();
 
-	spin_lock_bh(&knetmon_binds_lock);
+	spin_lock_irqsave(&knetmon_binds_lock, flags);
 	if (!knetmon_bind_table_lookup(sk)) {
 		e = knetmon_bind_table_insert(sk);
 		if (e) {
@@ -333,7 +336,7 @@ static void knetmon_seed_sock(struct sock *sk)
 			knetmon_count(KNETMON_A_COUNTER_TABLE_SEEDED);
 		}
 	}
-	spin_unlock_bh(&knetmon_binds_lock);
+	spin_unlock_irqrestore(&knetmon_binds_lock, flags);
 }
 
 static void knetmon_seed_tcp(struct net *net)

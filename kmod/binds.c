@@ -234,6 +234,7 @@ static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *
 	struct net *net = sock_net(sk);
 	struct knetmon_binds_net *bn;
 	struct sk_buff *skb = NULL;
+	unsigned long flags;
 	int err;
 
 	if (genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_BINDS_ID)) {
@@ -243,11 +244,11 @@ static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *
 	}
 
 	rcu_read_lock();
-	spin_lock_bh(&knetmon_binds_lock);
+	spin_lock_irqsave(&knetmon_binds_lock, flags);
 	bn = knetmon_binds_net(net);
 	/* No pernet data: the netns is being built or torn down around us. */
 	if (!bn || !knetmon_table_apply(rec, sk, op)) {
-		spin_unlock_bh(&knetmon_binds_lock);
+		spin_unlock_irqrestore(&knetmon_binds_lock, flags);
 		rcu_read_unlock();
 		kfree_skb(skb);
 		return;
@@ -265,7 +266,7 @@ static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *
 				knetmon_count(KNETMON_A_COUNTER_EVENTS_DROPPED);
 		}
 	}
-	spin_unlock_bh(&knetmon_binds_lock);
+	spin_unlock_irqrestore(&knetmon_binds_lock, flags);
 	rcu_read_unlock();
 
 	if (rec->kind == KNETMON_BIND_KIND_BIND && rec->result)

@@ -41,6 +41,9 @@ struct knetmon_bind_rec {
  * Orders every table change and every sequence number: an event's seq is
  * taken, the table updated and the event multicast under this lock, so
  * listeners see seqs in order and a dump is consistent with exactly one seq.
+ * Taken with interrupts off: a kprobe handler may run from the int3 trap
+ * with interrupts disabled (seen on 6.1 while probes are being placed or
+ * removed under load), where spin_unlock_bh() must not run softirqs.
  */
 extern spinlock_t knetmon_binds_lock;
 
