@@ -452,6 +452,46 @@ TEST_F(binds, implicit_port_reported_as_autobind_and_listed_by_ss)
 	free(d);
 }
 
+/* GET_BINDS filters by protocol and family; a family it does not track is
+ * refused with an extack naming the attribute. */
+TEST_F(binds, dump_filters_and_rejects_untracked_family)
+{
+	struct dump *d = calloc(1, sizeof(*d));
+	int other = variant->type == SOCK_STREAM ? SOCK_DGRAM : SOCK_STREAM;
+	struct nlmsghdr *nlh;
+	struct nlattr *bad;
+	struct kt_reply r;
+	char buf[1024];
+	int a, b;
+
+	a = socket(variant->family, variant->type, 0);
+	b = socket(variant->family, other, 0);
+	ASSERT_EQ(0, bind(a, (struct sockaddr *)&self->lo, self->lo_len));
+	ASSERT_EQ(0, bind(b, (struct sockaddr *)&self->lo, self->lo_len));
+
+	nlh = kt_req(&self->req, buf, KNETMON_CMD_GET_BINDS, NLM_F_DUMP);
+	mnl_attr_put_u8(nlh, KNETMON_REQ_PROTOCOL, variant->protocol);
+	mnl_attr_put_u8(nlh, KNETMON_REQ_FAMILY, variant->family);
+	ASSERT_EQ(0, kt_request(&self->req, nlh, dump_msg, d, &r));
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
+	ASSERT_EQ(1, d->n) TH_LOG("protocol filter let %d entries through", d->n);
+	EXPECT_EQ(local_port(a), d->ev[0].port);
+	EXPECT_EQ(variant->protocol, d->ev[0].protocol);
+
+	memset(d, 0, sizeof(*d));
+	nlh = kt_req(&self->req, buf, KNETMON_CMD_GET_BINDS, NLM_F_DUMP);
+	bad = mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put_u8(nlh, KNETMON_REQ_FAMILY, AF_UNIX);
+	ASSERT_EQ(0, kt_request(&self->req, nlh, dump_msg, d, &r));
+	EXPECT_EQ(EINVAL, r.error);
+	EXPECT_EQ(0, d->n);
+	EXPECT_NE('\0', r.extack[0]) TH_LOG("no extack message");
+	EXPECT_EQ(kt_offset_of(nlh, bad), r.bad_offset);
+	close(a);
+	close(b);
+	free(d);
+}
+
 /* ---- throughput and loss ------------------------------------------- */
 
 struct counters {
