@@ -36,6 +36,12 @@ static inline struct nlattr **knetmon_dump_attrs(struct netlink_callback *cb)
 #endif
 }
 
+/* 6.1's genl_info_net() takes a non-const genl_info; 6.12's is const-clean. */
+static inline struct net *knetmon_genl_info_net(const struct genl_info *info)
+{
+	return read_pnet(&info->_net);
+}
+
 /*
  * 6.2 gave each netns a pointer to its UDP table (the global udp_table
  * unless net.ipv4.udp_child_hash_entries asked for a private one); 6.1 has
@@ -55,6 +61,25 @@ static inline struct nlattr **knetmon_dump_attrs(struct netlink_callback *cb)
  */
 #ifndef GENL_MCAST_CAP_NET_ADMIN
 #error "kernel lacks GENL_MCAST_CAP_NET_ADMIN: the binds group would be open to everyone"
+#endif
+
+/*
+ * 6.6 folded inet_sock's option bitfields into inet_flags; before it,
+ * freebind and transparent were bitfields of their own.
+ */
+#ifdef KNETMON_HAVE_INET_TEST_BIT
+#define knetmon_inet_freebind(sk)	inet_test_bit(FREEBIND, sk)
+#define knetmon_inet_transparent(sk)	inet_test_bit(TRANSPARENT, sk)
+#else
+#define knetmon_inet_freebind(sk)	(inet_sk(sk)->freebind)
+#define knetmon_inet_transparent(sk)	(inet_sk(sk)->transparent)
+#endif
+
+/* 6.2 gave each netns a UDP table pointer (possibly the shared one). */
+#ifdef KNETMON_HAVE_NETNS_UDP_TABLE
+#define knetmon_udp_table(net)	((net)->ipv4.udp_table)
+#else
+#define knetmon_udp_table(net)	(&udp_table)
 #endif
 
 #endif /* _KNETMON_COMPAT_H */

@@ -16,6 +16,13 @@ static const struct nla_policy knetmon_info_policy[KNETMON_REQ_FLAGS + 1] = {
 };
 
 /* binds.c policies */
+static const struct nla_policy knetmon_binds_policy[KNETMON_REQ_NETNS_ID + 1] = {
+	[KNETMON_REQ_FLAGS]	= NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_ALL_NETNS),
+	[KNETMON_REQ_FAMILY]	= { .type = NLA_U8 },
+	[KNETMON_REQ_PROTOCOL]	= { .type = NLA_U8 },
+	[KNETMON_REQ_PORT]	= { .type = NLA_BE16 },
+	[KNETMON_REQ_NETNS_ID]	= { .type = NLA_S32 },
+};
 
 /* sockets.c policies */
 static const struct nla_policy knetmon_sockets_policy[KNETMON_REQ_STATES + 1] = {
@@ -61,6 +68,16 @@ static const struct genl_ops knetmon_ops[] = {
 		.maxattr = ARRAY_SIZE(knetmon_info_policy) - 1,
 	},
 	/* binds.c: GET_BINDS */
+	{
+		.cmd	= KNETMON_CMD_GET_BINDS,
+		.start	= knetmon_nl_get_binds_start,
+		.dumpit	= knetmon_nl_get_binds_dumpit,
+		.done	= knetmon_nl_get_binds_done,
+		.policy	= knetmon_binds_policy,
+		.maxattr = ARRAY_SIZE(knetmon_binds_policy) - 1,
+		/* the table names other users' processes */
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
 
 	/* sockets.c: GET_SOCKETS */
 	{

@@ -14,6 +14,7 @@ static int knetmon_fill_counters(struct sk_buff *skb)
 	struct nlattr *nest;
 	int c;
 
+	knetmon_binds_sync_counters();
 	nest = nla_nest_start(skb, KNETMON_A_INFO_COUNTERS);
 	if (!nest)
 		return -EMSGSIZE;
@@ -44,6 +45,9 @@ static int knetmon_fill_info(struct sk_buff *skb, const struct genl_info *info)
 	    nla_put_string(skb, KNETMON_A_INFO_KERNEL, init_utsname()->release) ||
 	    nla_put_u64_64bit(skb, KNETMON_A_INFO_FEATURES, READ_ONCE(knetmon_features),
 			      KNETMON_A_INFO_PAD) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_INFO_BINDS_SEQ,
+			      knetmon_binds_netns_seq(knetmon_genl_info_net(info)), KNETMON_A_INFO_PAD) ||
+	    nla_put_u32(skb, KNETMON_A_INFO_BINDS_MAX, knetmon_binds_capacity()) ||
 	    knetmon_fill_counters(skb))
 		goto cancel;
 

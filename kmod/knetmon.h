@@ -36,7 +36,17 @@ int knetmon_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info);
 struct net *knetmon_request_net(const struct sk_buff *skb, struct nlattr **attrs,
 				struct netlink_ext_ack *extack);
 
-/* binds.c */
+/* binds.c, bind_table.c */
+int knetmon_binds_init(void);
+void knetmon_binds_exit(void);
+int knetmon_binds_start(void);
+void knetmon_binds_stop(void);
+void knetmon_binds_sync_counters(void);
+u64 knetmon_binds_netns_seq(const struct net *net);
+u32 knetmon_binds_capacity(void);
+int knetmon_nl_get_binds_start(struct netlink_callback *cb);
+int knetmon_nl_get_binds_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int knetmon_nl_get_binds_done(struct netlink_callback *cb);
 
 /* sockets.c, owners.c */
 void knetmon_sockets_init(void);

@@ -6,41 +6,65 @@
  * what it depends on and goes down in exact reverse, on unload and on every
  * error path alike.
  */
-
 #include <linux/module.h>
 
 #include "knetmon.h"
+
+/* Table walks are dumps only: nothing to register, they announce features. */
+static void knetmon_tables_init(void)
+{
+	knetmon_sockets_init();
+	knetmon_links_init();
+	knetmon_routes_init();
+	knetmon_neigh_init();
+}
+
+static void knetmon_tables_exit(void)
+{
+	knetmon_neigh_exit();
+	knetmon_routes_exit();
+	knetmon_links_exit();
+	knetmon_sockets_exit();
+}
 
 static int __init knetmon_init(void)
 {
 	int err;
 
-	/* binds first: the family must not announce events before they flow */
+	/* the live-bind table exists before anything can fill or dump it */
+	err = knetmon_binds_init();
+	if (err)
+		return err;
 
-	knetmon_sockets_init();
+	knetmon_tables_init();
 
 	err = knetmon_genl_init();
-	if (err) {
-		knetmon_sockets_exit();
-		return err;
-	}
+	if (err)
+		goto err_tables;
 
-	/* neigh, routes, links: dumps only, nothing to register */
-	knetmon_links_init();
-	knetmon_routes_init();
-	knetmon_neigh_init();
+	/* bind probes multicast on the family: placed once it exists */
+	err = knetmon_binds_start();
+	if (err)
+		goto err_genl;
 
 	pr_debug("loaded, version " KNETMON_VERSION "\n");
 	return 0;
+
+err_genl:
+	knetmon_genl_exit();
+err_tables:
+	knetmon_tables_exit();
+	knetmon_binds_exit();
+	return err;
 }
 
 static void __exit knetmon_exit(void)
 {
-	knetmon_neigh_exit();
-	knetmon_routes_exit();
-	knetmon_links_exit();
+	/* no probe fires and none is in flight once this returns */
+	knetmon_binds_stop();
 	knetmon_genl_exit();
-	knetmon_sockets_exit();
+	knetmon_tables_exit();
+	knetmon_binds_exit();
 }
 
 module_init(knetmon_init);

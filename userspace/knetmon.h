@@ -19,6 +19,9 @@ struct kn_command {
 
 int cmd_info(int argc, char **argv);
 /* binds, monitor, wait */
+int cmd_binds(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
 
 /* netstat, queues */
 int cmd_netstat(int argc, char **argv);

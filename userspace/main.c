@@ -10,6 +10,9 @@
 static const struct kn_command commands[] = {
 	{ "info", cmd_info, "module version, kernel, features and counters" },
 	/* binds, monitor, wait */
+	{ "binds", cmd_binds, "sockets bound now (live-bind table)" },
+	{ "monitor", cmd_monitor, "stream bind, listen, autobind and release events" },
+	{ "wait", cmd_wait, "wait until a matching socket is bound" },
 
 	/* netstat, queues */
 	{ "netstat", cmd_netstat, "sockets with their owners, like netstat" },

@@ -34,6 +34,8 @@ static const char *const counters[] = {
 	[KNETMON_A_COUNTER_PROBES_MISSED]	= "probes_missed",
 	[KNETMON_A_COUNTER_TABLE_LIVE]		= "table_live",
 	[KNETMON_A_COUNTER_TABLE_OVERFLOW]	= "table_overflow",
+	[KNETMON_A_COUNTER_EVENTS_DROPPED]	= "events_dropped",
+	[KNETMON_A_COUNTER_TABLE_SEEDED]	= "table_seeded",
 };
 
 const char *feature_name(unsigned int bit)

@@ -101,6 +101,9 @@ enum knetmon_counter_attr {
 	KNETMON_A_COUNTER_PROBES_MISSED,	/* kretprobe instances exhausted */
 	KNETMON_A_COUNTER_TABLE_LIVE,		/* entries in the live-bind table */
 	KNETMON_A_COUNTER_TABLE_OVERFLOW,	/* binds not stored: table full */
+	KNETMON_A_COUNTER_EVENTS_DROPPED,	/* refused by a listener's full buffer (listeners
+						 * that set NETLINK_BROADCAST_ERROR) */
+	KNETMON_A_COUNTER_TABLE_SEEDED,		/* entries found at load (preexisting) */
 
 	__KNETMON_A_COUNTER_MAX,
 };

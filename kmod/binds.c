@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bind tracking: kretprobes on inet_bind, inet6_bind, inet_listen and
+ * inet_autobind, kprobes on inet_release and inet6_release. Each probe
+ * builds a record on the stack, updates the live-bind table and, when
+ * someone listens on the "binds" group of the socket's netns, multicasts it.
+ *
+ * Sequence numbers are per netns, because events go to the listeners of the
+ * socket's netns only: a listener must be able to tell a gap (lost events)
+ * from events it was never meant to see. A privileged all-netns event view
+ * is left to a later issue.
+ */
+
+#include <linux/cgroup.h>
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
+#include <linux/timekeeping.h>
+#include <net/genetlink.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/tcp_states.h>
+
+#include "knetmon.h"
+#include "binds.h"
+
+DEFINE_SPINLOCK(knetmon_binds_lock);
+
+/* Per-netns event sequence; written under knetmon_binds_lock. */
+struct knetmon_binds_net {
+	u64 seq;
+};
+
+static unsigned int knetmon_binds_net_id;
+
+static struct pernet_operations knetmon_binds_net_ops = {
+	.id	= &knetmon_binds_net_id,
+	.size	= sizeof(struct knetmon_binds_net),
+};
+
+static struct knetmon_binds_net *knetmon_binds_net(const struct net *net)
+{
+	return net_generic(net, knetmon_binds_net_id);
+}
+
+u64 knetmon_binds_netns_seq(const struct net *net)
+{
+	struct knetmon_binds_net *bn;
+	u64 seq = 0;
+
+	rcu_read_lock();
+	bn = knetmon_binds_net(net);
+	if (bn)
+		seq = READ_ONCE(bn->seq);
+	rcu_read_unlock();
+	return seq;
+}
+
+/* ---- wire format ---------------------------------------------------- */
+
+static size_t knetmon_bind_msg_size(void)
+{
+	return nla_total_size_64bit(sizeof(u64)) * 8 +	/* seq, times, cgroup, cookie, inode, dump_seq */
+	       nla_total_size(sizeof(u32)) * 9 +
+	       nla_total_size(sizeof(u8)) * 5 +
+	       nla_total_size(16) + nla_total_size(sizeof(__be16)) +
+	       nla_total_size(TASK_COMM_LEN) + nla_total_size(0);
+}
+
+int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec,
+		      u32 portid, u32 seq, int flags, u8 cmd, const u64 *dump_seq)
+{
+	int alen = rec->family == AF_INET6 ? 16 : 4;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &knetmon_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	if (nla_put_u64_64bit(skb, KNETMON_A_BIND_SEQ, rec->seq, KNETMON_A_BIND_PAD) ||
+	    nla_put_u8(skb, KNETMON_A_BIND_KIND, rec->kind) ||
+	    nla_put_s32(skb, KNETMON_A_BIND_RESULT, rec->result) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_BIND_TIME_REAL, rec->time_real, KNETMON_A_BIND_PAD) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_BIND_TIME_BOOT, rec->time_boot, KNETMON_A_BIND_PAD) ||
+	    nla_put_u32(skb, KNETMON_A_BIND_PID, rec->pid) ||
+	    nla_put_u32(skb, KNETMON_A_BIND_TGID, rec->tgid) ||
+	    nla_put_u32(skb, KNETMON_A_BIND_UID, rec->uid) ||
+	    nla_put_string(skb, KNETMON_A_BIND_COMM, rec->comm) ||
+	    nla_put_u32(skb, KNETMON_A_BIND_NETNS, rec->netns) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_BIND_CGROUP, rec->cgroup, KNETMON_A_BIND_PAD) ||
+	    nla_put_u8(skb, KNETMON_A_BIND_FAMILY, rec->family) ||
+	    nla_put_u8(skb, KNETMON_A_BIND_TYPE, rec->type) ||
+	    nla_put_u8(skb, KNETMON_A_BIND_PROTOCOL, rec->protocol) ||
+	    nla_put(skb, KNETMON_A_BIND_ADDR, alen, rec->addr) ||
+	    nla_put_be16(skb, KNETMON_A_BIND_PORT, rec->port) ||
+	    nla_put_u32(skb, KNETMON_A_BIND_IFINDEX, rec->ifindex) ||
+	    nla_put_u32(skb, KNETMON_A_BIND_SOCKOPTS, rec->sockopts) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_BIND_COOKIE, rec->cookie, KNETMON_A_BIND_PAD) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_BIND_INODE, rec->inode, KNETMON_A_BIND_PAD) ||
+	    nla_put_u8(skb, KNETMON_A_BIND_STATE, rec->state))
+		goto cancel;
+	if (rec->kind == KNETMON_BIND_KIND_LISTEN &&
+	    nla_put_u32(skb, KNETMON_A_BIND_BACKLOG, rec->backlog))
+		goto cancel;
+	if (rec->preexisting && nla_put_flag(skb, KNETMON_A_BIND_PREEXISTING))
+		goto cancel;
+	if (dump_seq && nla_put_u64_64bit(skb, KNETMON_A_BIND_DUMP_SEQ, *dump_seq,
+					  KNETMON_A_BIND_PAD))
+		goto cancel;
+
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* ---- building a record ---------------------------------------------- */
+
+static void knetmon_rec_task(struct knetmon_bind_rec *rec)
+{
+	rec->time_real = ktime_get_real_ns();
+	rec->time_boot = ktime_get_boottime_ns();
+	rec->pid = current->pid;
+	rec->tgid = current->tgid;
+	rec->uid = from_kuid_munged(&init_user_ns, current_uid());
+	strscpy(rec->comm, current->comm, sizeof(rec->comm));
+	rcu_read_lock();
+	rec->cgroup = cgroup_id(task_dfl_cgroup(current));
+	rcu_read_unlock();
+}
+
+static u32 knetmon_sockopts(const struct sock *sk)
+{
+	u32 opts = 0;
+
+	/* bitfields on 6.12: plain reads of options set before bind() */
+	if (sk->sk_reuse)
+		opts |= KNETMON_SOCKOPT_REUSEADDR;
+	if (sk->sk_reuseport)
+		opts |= KNETMON_SOCKOPT_REUSEPORT;
+	if (knetmon_inet_freebind(sk))
+		opts |= KNETMON_SOCKOPT_FREEBIND;
+	if (knetmon_inet_transparent(sk))
+		opts |= KNETMON_SOCKOPT_TRANSPARENT;
+	if (sk->sk_family == AF_INET6 && sk->sk_ipv6only)
+		opts |= KNETMON_SOCKOPT_V6ONLY;
+	return opts;
+}
+
+/* What the socket is: identity, options and the address it holds now. */
+void knetmon_rec_sock(struct knetmon_bind_rec *rec, const struct sock *sk,
+		      const struct socket *sock)
+{
+	rec->netns = sock_net(sk)->ns.inum;
+	rec->family = sk->sk_family;
+	rec->type = sk->sk_type;
+	rec->protocol = sk->sk_protocol;
+	rec->state = READ_ONCE(sk->sk_state);
+	rec->ifindex = READ_ONCE(sk->sk_bound_dev_if);
+	rec->sockopts = knetmon_sockopts(sk);
+	rec->inode = sock ? SOCK_INODE((struct socket *)sock)->i_ino : 0;
+	rec->port = htons(READ_ONCE(inet_sk(sk)->inet_num));
+	if (sk->sk_family == AF_INET6)
+		memcpy(rec->addr, &sk->sk_v6_rcv_saddr, 16);
+	else
+		memcpy(rec->addr, &sk->sk_rcv_saddr, 4);
+}
+
+/* ---- the event path ------------------------------------------------- */
+
+enum knetmon_table_op {
+	KNETMON_TABLE_NONE,	/* failed bind: the table does not change */
+	KNETMON_TABLE_SET,	/* bind, autobind, listen: add or update */
+	KNETMON_TABLE_DEL,	/* release: only sockets in the table count */
+};
+
+static const enum knetmon_counter_attr knetmon_kind_counter[] = {
+	[KNETMON_BIND_KIND_BIND]	= KNETMON_A_COUNTER_EVENTS_BIND,
+	[KNETMON_BIND_KIND_LISTEN]	= KNETMON_A_COUNTER_EVENTS_LISTEN,
+	[KNETMON_BIND_KIND_AUTOBIND]	= KNETMON_A_COUNTER_EVENTS_AUTOBIND,
+	[KNETMON_BIND_KIND_RELEASE]	= KNETMON_A_COUNTER_EVENTS_RELEASE,
+};
+
+/*
+ * Apply OP to the table; false when there is nothing to report (release of
+ * a socket we never saw bound). On return REC carries the cookie and, for a
+ * release, what the table knew about the socket.
+ */
+static bool knetmon_table_apply(struct knetmon_bind_rec *rec, const struct sock *sk,
+				enum knetmon_table_op op)
+{
+	struct knetmon_bind_rec *e = knetmon_bind_table_lookup(sk);
+	struct knetmon_bind_rec now;
+
+	switch (op) {
+	case KNETMON_TABLE_NONE:
+		if (e)
+			rec->cookie = e->cookie;
+		return true;
+	case KNETMON_TABLE_SET:
+		if (!e)
+			e = knetmon_bind_table_insert(sk);
+		if (e) {
+			rec->cookie = e->cookie;
+			*e = *rec;
+		}
+		return true;
+	case KNETMON_TABLE_DEL:
+		if (!e)
+			return false;
+		now = *rec;
+		*rec = *e;
+		rec->kind = KNETMON_BIND_KIND_RELEASE;
+		rec->result = 0;
+		rec->time_real = now.time_real;
+		rec->time_boot = now.time_boot;
+		rec->pid = now.pid;
+		rec->tgid = now.tgid;
+		rec->uid = now.uid;
+		rec->cgroup = now.cgroup;
+		memcpy(rec->comm, now.comm, sizeof(rec->comm));
+		knetmon_bind_table_remove(e);
+		return true;
+	}
+	return false;
+}
+
+static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *sk,
+			       enum knetmon_table_op op)
+{
+	struct net *net = sock_net(sk);
+	struct knetmon_binds_net *bn;
+	struct sk_buff *skb = NULL;
+	unsigned long flags;
+	int err;
+
+	if (genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_BINDS_ID)) {
+		skb = genlmsg_new(knetmon_bind_msg_size(), GFP_ATOMIC);
+		if (!skb)
+			knetmon_count(KNETMON_A_COUNTER_EVENTS_UNSENT);
+	}
+
+	rcu_read_lock();
+	spin_lock_irqsave(&knetmon_binds_lock, flags);
+	bn = knetmon_binds_net(net);
+	/* No pernet data: the netns is being built or torn down around us. */
+	if (!bn || !knetmon_table_apply(rec, sk, op)) {
+		spin_unlock_irqrestore(&knetmon_binds_lock, flags);
+		rcu_read_unlock();
+		kfree_skb(skb);
+		return;
+	}
+	rec->seq = ++bn->seq;
+	if (skb) {
+		/* Sent under the lock: listeners must see seqs in order. */
+		if (knetmon_bind_fill(skb, rec, 0, 0, 0, KNETMON_CMD_BIND_EVENT, NULL)) {
+			kfree_skb(skb);
+			knetmon_count(KNETMON_A_COUNTER_EVENTS_UNSENT);
+		} else {
+			err = genlmsg_multicast_netns(&knetmon_family, net, skb, 0,
+						      KNETMON_MCGRP_BINDS_ID, GFP_ATOMIC);
+			if (err == -ENOBUFS)
+				knetmon_count(KNETMON_A_COUNTER_EVENTS_DROPPED);
+		}
+	}
+	spin_unlock_irqrestore(&knetmon_binds_lock, flags);
+	rcu_read_unlock();
+
+	if (rec->kind == KNETMON_BIND_KIND_BIND && rec->result)
+		knetmon_count(KNETMON_A_COUNTER_EVENTS_BIND_FAILED);
+	else
+		knetmon_count(knetmon_kind_counter[rec->kind]);
+}
+
+/* ---- probes --------------------------------------------------------- */
+
+/* Instance data of the bind kretprobes: what the caller asked for. */
+struct knetmon_bind_call {
+	struct socket *sock;
+	__be16 port;
+	u8 addr[16];
+};
+
+static int knetmon_bind_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct knetmon_bind_call *call = (void *)ri->data;
+	const struct sockaddr *uaddr = (void *)regs_get_kernel_argument(regs, 1);
+	int len = regs_get_kernel_argument(regs, 2);
+
+	call->sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	call->port = 0;
+	memset(call->addr, 0, sizeof(call->addr));
+	/* The kernel's copy of the user's sockaddr: reported for failures. */
+	if (uaddr && uaddr->sa_family == AF_INET && len >= (int)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *sin = (const void *)uaddr;
+
+		call->port = sin->sin_port;
+		memcpy(call->addr, &sin->sin_addr, 4);
+	} else if (uaddr && uaddr->sa_family == AF_INET6 && len >= SIN6_LEN_RFC2133) {
+		const struct sockaddr_in6 *sin6 = (const void *)uaddr;
+
+		call->port = sin6->sin6_port;
+		memcpy(call->addr, &sin6->sin6_addr, 16);
+	}
+	return 0;
+}
+
+static int knetmon_bind_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct knetmon_bind_call *call = (void *)ri->data;
+	struct knetmon_bind_rec rec = {
+		.kind = KNETMON_BIND_KIND_BIND,
+		.result = (int)regs_return_value(regs),
+	};
+	struct sock *sk = call->sock ? READ_ONCE(call->sock->sk) : NULL;
+
+	if (!sk)
+		return 0;
+	knetmon_rec_task(&rec);
+	knetmon_rec_sock(&rec, sk, call->sock);
+	if (rec.result) {
+		/* Nothing was bound: report what was asked for. */
+		rec.port = call->port;
+		memcpy(rec.addr, call->addr, sizeof(rec.addr));
+		knetmon_bind_event(&rec, sk, KNETMON_TABLE_NONE);
+	} else {
+		knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+	}
+	return 0;
+}
+
+/* inet_listen(): LISTEN, preceded by AUTOBIND when listen() took the port. */
+struct knetmon_listen_call {
+	struct socket *sock;
+	int backlog;
+	bool had_port;
+};
+
+static int knetmon_listen_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct knetmon_listen_call *call = (void *)ri->data;
+	struct sock *sk;
+
+	call->sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	call->backlog = regs_get_kernel_argument(regs, 1);
+	sk = READ_ONCE(call->sock->sk);
+	call->had_port = sk && READ_ONCE(inet_sk(sk)->inet_num);
+	return 0;
+}
+
+static int knetmon_listen_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct knetmon_listen_call *call = (void *)ri->data;
+	struct sock *sk = READ_ONCE(call->sock->sk);
+	struct knetmon_bind_rec rec = { };
+
+	if (!sk || regs_return_value(regs))
+		return 0;
+	knetmon_rec_task(&rec);
+	knetmon_rec_sock(&rec, sk, call->sock);
+	if (!call->had_port) {
+		rec.kind = KNETMON_BIND_KIND_AUTOBIND;
+		knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+	}
+	rec.kind = KNETMON_BIND_KIND_LISTEN;
+	rec.backlog = call->backlog;
+	knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+	return 0;
+}
+
+/*
+ * UDP (and raw/ping) sockets get a port implicitly in connect() and
+ * sendmsg() through the static inet_autobind(), which both kernels keep as
+ * a symbol of its own (checked in kallsyms; inet_dgram_connect and
+ * inet_send_prepare call it, for IPv6 sockets too). Probing it rather than
+ * udp_lib_get_port/inet_csk_get_port keeps explicit binds, which also go
+ * through get_port, from being reported twice. Its argument is the sock.
+ */
+struct knetmon_autobind_call {
+	struct sock *sk;
+	bool had_port;
+};
+
+static int knetmon_autobind_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct knetmon_autobind_call *call = (void *)ri->data;
+
+	call->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	call->had_port = READ_ONCE(inet_sk(call->sk)->inet_num);
+	return 0;
+}
+
+static int knetmon_autobind_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct knetmon_autobind_call *call = (void *)ri->data;
+	struct knetmon_bind_rec rec = { .kind = KNETMON_BIND_KIND_AUTOBIND };
+	struct sock *sk = call->sk;
+
+	if (regs_return_value(regs) || call->had_port || !READ_ONCE(inet_sk(sk)->inet_num))
+		return 0;
+	knetmon_rec_task(&rec);
+	knetmon_rec_sock(&rec, sk, READ_ONCE(sk->sk_socket));
+	knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+	return 0;
+}
+
+/* inet_release()/inet6_release(): the last close of a socket we track. */
+static int knetmon_release_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct socket *sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	struct knetmon_bind_rec rec = { .kind = KNETMON_BIND_KIND_RELEASE };
+	struct sock *sk = READ_ONCE(sock->sk);
+
+	/* inet6_release() calls inet_release(): the second finds no entry. */
+	if (!sk)
+		return 0;
+	knetmon_rec_task(&rec);
+	knetmon_bind_event(&rec, sk, KNETMON_TABLE_DEL);
+	return 0;
+}
+
+/* ---- registration --------------------------------------------------- */
+
+static struct kretprobe knetmon_kretprobes[] = {
+	{
+		.kp.symbol_name	= "inet_bind",
+		.entry_handler	= knetmon_bind_entry,
+		.handler	= knetmon_bind_return,
+		.data_size	= sizeof(struct knetmon_bind_call),
+	},
+	{
+		.kp.symbol_name	= "inet6_bind",
+		.entry_handler	= knetmon_bind_entry,
+		.handler	= knetmon_bind_return,
+		.data_size	= sizeof(struct knetmon_bind_call),
+	},
+	{
+		.kp.symbol_name	= "inet_listen",
+		.entry_handler	= knetmon_listen_entry,
+		.handler	= knetmon_listen_return,
+		.data_size	= sizeof(struct knetmon_listen_call),
+	},
+	{
+		.kp.symbol_name	= "inet_autobind",
+		.entry_handler	= knetmon_autobind_entry,
+		.handler	= knetmon_autobind_return,
+		.data_size	= sizeof(struct knetmon_autobind_call),
+	},
+};
+
+static const int knetmon_kretprobe_feature[] = {
+	KNETMON_FEAT_BIND_INET, KNETMON_FEAT_BIND_INET6,
+	KNETMON_FEAT_LISTEN, KNETMON_FEAT_AUTOBIND,
+};
+
+static struct kprobe knetmon_kprobes[] = {
+	{ .symbol_name = "inet_release", .pre_handler = knetmon_release_pre },
+	{ .symbol_name = "inet6_release", .pre_handler = knetmon_release_pre },
+};
+
+static const int knetmon_kprobe_feature[] = {
+	KNETMON_FEAT_RELEASE_INET, KNETMON_FEAT_RELEASE_INET6,
+};
+
+/* Sum of kretprobe instances that were not available when needed. */
+void knetmon_binds_sync_counters(void)
+{
+	u64 missed = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(knetmon_kretprobes); i++)
+		if (test_bit(knetmon_kretprobe_feature[i], &knetmon_features))
+			missed += READ_ONCE(knetmon_kretprobes[i].nmissed) +
+				  READ_ONCE(knetmon_kretprobes[i].kp.nmissed);
+	for (i = 0; i < ARRAY_SIZE(knetmon_kprobes); i++)
+		if (test_bit(knetmon_kprobe_feature[i], &knetmon_features))
+			missed += READ_ONCE(knetmon_kprobes[i].nmissed);
+	atomic64_set(&knetmon_counters[KNETMON_A_COUNTER_PROBES_MISSED], missed);
+}
+
+static void knetmon_binds_unregister(void)
+{
+	int i;
+
+	/* Binds first, releases last: entries stop coming before they stop going.
+	 * Each unregister waits for handlers in flight on every CPU. */
+	for (i = ARRAY_SIZE(knetmon_kretprobes) - 1; i >= 0; i--)
+		if (test_and_clear_bit(knetmon_kretprobe_feature[i], &knetmon_features))
+			unregister_kretprobe(&knetmon_kretprobes[i]);
+	for (i = ARRAY_SIZE(knetmon_kprobes) - 1; i >= 0; i--)
+		if (test_and_clear_bit(knetmon_kprobe_feature[i], &knetmon_features))
+			unregister_kprobe(&knetmon_kprobes[i]);
+}
+
+/*
+ * Place every probe that this kernel allows; a missing one turns its
+ * feature off and is said once in the log. Loading fails only if no bind
+ * probe and no release probe could be placed.
+ */
+static int knetmon_binds_register(void)
+{
+	int i, err, placed = 0;
+
+	/* Releases first: a bind must never be stored that cannot be removed. */
+	for (i = 0; i < ARRAY_SIZE(knetmon_kprobes); i++) {
+		err = register_kprobe(&knetmon_kprobes[i]);
+		if (err) {
+			pr_notice("cannot probe %s (%d): feature off\n",
+				  knetmon_kprobes[i].symbol_name, err);
+			continue;
+		}
+		set_bit(knetmon_kprobe_feature[i], &knetmon_features);
+	}
+	if (!test_bit(KNETMON_FEAT_RELEASE_INET, &knetmon_features)) {
+		pr_notice("no release probe: bind tracking off\n");
+		knetmon_binds_unregister();
+		return -ENOENT;
+	}
+
+	for (i = 0; i < ARRAY_SIZE(knetmon_kretprobes); i++) {
+		/* Every bind of every CPU may be in flight at once. */
+		knetmon_kretprobes[i].maxactive = max_t(int, 64, 8 * num_possible_cpus());
+		err = register_kretprobe(&knetmon_kretprobes[i]);
+		if (err) {
+			pr_notice("cannot probe %s (%d): feature off\n",
+				  knetmon_kretprobes[i].kp.symbol_name, err);
+			continue;
+		}
+		set_bit(knetmon_kretprobe_feature[i], &knetmon_features);
+		placed++;
+	}
+	if (!placed) {
+		knetmon_binds_unregister();
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Table and per-netns state: before the family, so GET_BINDS finds them. */
+int __init knetmon_binds_init(void)
+{
+	int err;
+
+	err = knetmon_bind_table_init();
+	if (err)
+		return err;
+	err = register_pernet_subsys(&knetmon_binds_net_ops);
+	if (err)
+		knetmon_bind_table_exit();
+	return err;
+}
+
+void knetmon_binds_exit(void)
+{
+	unregister_pernet_subsys(&knetmon_binds_net_ops);
+	knetmon_bind_table_exit();
+}
+
+/* Probes: after the family is registered, since they multicast on it. */
+int __init knetmon_binds_start(void)
+{
+	int err = knetmon_binds_register();
+
+	/* After the probes: a socket bound meanwhile is found, not lost. */
+	if (!err)
+		knetmon_bind_table_seed();
+	return err;
+}
+
+void knetmon_binds_stop(void)
+{
+	knetmon_binds_unregister();
+}

@@ -1,0 +1,272 @@
+#!/bin/sh
+# The binds, monitor and wait views against what the test itself binds:
+# JSON lines of monitor, lost events and resync under a tiny buffer,
+# Penguin's netbinds files and --exec, wait's three outcomes, and binds vs ss.
+# Each test runs in a netns of its own (its event sequence starts at 1).
+. selftests/lib.sh
+
+W=/tmp/knetmon-binds-cli
+NS=
+
+setup_ns() {
+	NS=$(unique_netns "$1")
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+	rm -rf "$W"; mkdir -p "$W"
+}
+cleanup_ns() {
+	[ -z "$MON" ] || kill "$MON" 2> /dev/null || true
+	[ -z "$MON" ] || wait "$MON" 2> /dev/null || true
+	MON=
+	[ -z "$NS" ] || ip netns del "$NS" 2> /dev/null || true
+}
+inns() { ip netns exec "$NS" "$@"; }
+
+# Python prelude for scripted binds: sync() makes sure the monitor, whose
+# JSON lines go to $W/mon.json, is subscribed before the script goes on, by
+# sending from unbound UDP sockets (autobind events) until one shows up.
+cat > /tmp/knetmon-binds-prelude.py <<'PY'
+import json, os, socket, sys, time
+W = "/tmp/knetmon-binds-cli"
+ops = []          # one entry per event this script causes, in order
+def sync():
+    for _ in range(400):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.sendto(b"x", ("127.0.0.1", 9))
+        port = s.getsockname()[1]
+        s.close()
+        ops.extend([("sentinel", 1), ("sentinel", -1)])
+        try:
+            if '"port":%d,' % port in open(W + "/mon.json").read():
+                return
+        except FileNotFoundError:
+            pass
+        time.sleep(0.05)
+    sys.exit("monitor never saw a sentinel")
+PY
+
+start_monitor() {
+	inns "$KNETMON" monitor -j "$@" > "$W/mon.json" 2> "$W/mon.err" &
+	MON=$!
+}
+stop_monitor() {
+	kill "$MON"; wait "$MON" || true; MON=
+}
+
+test_monitor_json_lines_match_what_was_bound() {
+	setup_ns json; trap cleanup_ns EXIT
+	start_monitor
+	inns python3 - > "$W/py.out" <<'PY'
+exec(open("/tmp/knetmon-binds-prelude.py").read())
+sync()
+t = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+t.bind(("::1", 0)); t.listen(3)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+print(os.getpid(), t.getsockname()[1], u.getsockname()[1])
+t.close(); u.close()
+PY
+	read -r pid tport uport < "$W/py.out"
+	busywait 10000 grep -q "\"kind\":\"release\".*\"port\":$uport," "$W/mon.json" ||
+		fail "no release of udp port $uport in: $(cat "$W/mon.json")"
+	stop_monitor
+	python3 - "$W/mon.json" "$pid" "$tport" "$uport" <<'PY' || fail "JSON lines wrong"
+import json, sys
+path, pid, tport, uport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+evs = [json.loads(l) for l in open(path)]          # every line valid JSON
+seqs = [e["seq"] for e in evs]
+assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
+mine = [(e["kind"], e["proto"], e["family"], e["addr"], e["port"])
+        for e in evs if e["port"] in (tport, uport) and e["pid"] == pid]
+want = [("bind", "tcp", 6, "::1", tport), ("listen", "tcp", 6, "::1", tport),
+        ("bind", "udp", 4, "127.0.0.1", uport),
+        ("release", "tcp", 6, "::1", tport), ("release", "udp", 4, "127.0.0.1", uport)]
+if mine != want:
+    sys.exit("expected %s\n     saw %s" % (want, mine))
+PY
+}
+
+counter() { "$KNETMON" info -j | python3 -c "import json,sys; print(json.load(sys.stdin)['counters']['$1'])"; }
+
+test_tiny_rcvbuf_gaps_reported_and_resync_matches_table() {
+	setup_ns lost; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
+	dropped0=$(counter events_dropped)
+	start_monitor --rcvbuf 1
+	inns python3 - > "$W/py.out" <<'PY' &
+exec(open("/tmp/knetmon-binds-prelude.py").read())
+sync()
+held = []
+for i in range(600):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0)); held.append(s); ops.append(("bind", 1))
+    if i % 3 == 0:
+        held.pop(0).close(); ops.append(("close", -1))
+time.sleep(0.5)
+last = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+last.bind(("127.0.0.1", 0)); held.append(last); ops.append(("bind", 1))
+live, acc = [0], 0      # live[seq]: this script's sockets bound after event seq
+for _, d in ops:
+    acc += d; live.append(acc)
+json.dump({"live": live, "port": last.getsockname()[1]}, open(W + "/truth.tmp", "w"))
+os.rename(W + "/truth.tmp", W + "/truth.json")
+time.sleep(600)
+PY
+	PY=$!
+	busywait 60000 test -e "$W/truth.json" || fail "binder did not finish"
+	port=$(python3 -c "import json; print(json.load(open('$W/truth.json'))['port'])")
+	busywait 10000 grep -q "\"port\":$port," "$W/mon.json" || fail "last bind never reported"
+	stop_monitor
+	dropped=$(( $(counter events_dropped) - dropped0 ))
+	python3 - "$W/mon.json" "$W/truth.json" "$dropped" <<'PY' || fail "loss accounting wrong"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+live = json.load(open(sys.argv[2]))["live"]
+dropped = int(sys.argv[3])
+events = [l for l in lines if "seq" in l and "kind" in l]
+lost = sum(l["lost"] for l in lines if "lost" in l)
+resyncs = [l["resync"] for l in lines if "resync" in l]
+top = max(e["seq"] for e in events)
+print("# %d events received, %d lost, %d resyncs, events_dropped +%d" %
+      (len(events), lost, len(resyncs), dropped))
+assert lost > 0, "no loss with a tiny buffer: the test proves nothing"
+assert len(events) + lost == top, (len(events), lost, top)
+assert lost == dropped, "monitor lost %d, module counted %d" % (lost, dropped)
+assert resyncs, "lost events but no resync"
+for r in resyncs:
+    assert r["live"] == live[r["seq"]], "resync at seq %d: %d live, script held %d" % (
+        r["seq"], r["live"], live[r["seq"]])
+PY
+}
+
+test_penguin_files_and_exec_follow_unique_binds() {
+	setup_ns penguin; trap cleanup_ns EXIT
+	start_monitor --penguin "$W" \
+		--exec 'echo "$KNETMON_PROTO $KNETMON_IPVN $KNETMON_IP $KNETMON_PORT $KNETMON_COMM $KNETMON_PID" >> /tmp/knetmon-binds-cli/exec.out'
+	inns python3 - > "$W/py.out" <<'PY'
+exec(open("/tmp/knetmon-binds-prelude.py").read())
+sync()
+rows = []
+def bind(fam, typ, addr, port, keep=False):
+    s = socket.socket(fam, typ)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind((addr, port))
+    except OSError:
+        s.close(); return None
+    p = s.getsockname()[1]
+    ipvn = 6 if fam == socket.AF_INET6 else 4
+    ip = "[%s]" % socket.inet_ntop(fam, socket.inet_pton(fam, addr)) if ipvn == 6 else addr
+    key = ("python3", ipvn, "tcp" if typ == socket.SOCK_STREAM else "udp", ip, p)
+    if key not in rows:
+        rows.append(key)
+    if not keep:
+        s.close()
+    return s
+bind(socket.AF_INET, socket.SOCK_STREAM, "0.0.0.0", 8080)
+bind(socket.AF_INET, socket.SOCK_STREAM, "0.0.0.0", 8080)      # duplicate
+bind(socket.AF_INET6, socket.SOCK_DGRAM, "::", 5353)
+held = bind(socket.AF_INET6, socket.SOCK_STREAM, "::", 80, keep=True)
+bind(socket.AF_INET6, socket.SOCK_STREAM, "::", 80)           # EADDRINUSE: no row
+bind(socket.AF_INET, socket.SOCK_DGRAM, "127.0.0.1", 53)
+bind(socket.AF_INET, socket.SOCK_DGRAM, "127.0.0.1", 53)       # duplicate
+bind(socket.AF_INET6, socket.SOCK_DGRAM, "::1", 0)
+with open(W + "/expect.csv", "w") as f:
+    f.write("procname,ipvn,domain,guest_ip,guest_port\n")
+    for r in rows:
+        f.write("%s,%d,%s,%s,%d\n" % r)
+with open(W + "/expect_summary.csv", "w") as f:
+    f.write("n_procs,n_sockets,bound_www\n")
+    for i in range(len(rows)):
+        f.write("1,%d,%s\n" % (i + 1, any(r[4] == 80 for r in rows[:i + 1])))
+with open(W + "/expect_exec.out", "w") as f:
+    for r in rows:
+        f.write("%s %d %s %d python3 %d\n" % (r[2], r[1], r[3], r[4], os.getpid()))
+print(len(rows))
+PY
+	n=$(cat "$W/py.out")
+	busywait 10000 sh -c "[ \$(wc -l < $W/netbinds.csv) -gt $n ]" ||
+		fail "netbinds.csv has $(wc -l < "$W/netbinds.csv") lines, expected $n rows"
+	busywait 10000 sh -c "[ \$(wc -l < $W/exec.out 2>/dev/null || echo 0) -ge $n ]" ||
+		fail "--exec ran $(wc -l < "$W/exec.out" 2>/dev/null) times, expected $n"
+	stop_monitor
+	grep -Eqv '^(procname,.*|.*,[0-9]+\.[0-9]{3})$' "$W/netbinds.csv" &&
+		fail "time column not seconds with 3 decimals: $(cat "$W/netbinds.csv")"
+	sed 's/,[^,]*$//' "$W/netbinds.csv" | diff "$W/expect.csv" - ||
+		fail "netbinds.csv differs (expected first)"
+	sed 's/,[^,]*$//' "$W/netbinds_summary.csv" | diff "$W/expect_summary.csv" - ||
+		fail "netbinds_summary.csv differs (expected first)"
+	sort "$W/exec.out" | diff "$(sort "$W/expect_exec.out" > "$W/e.sorted"; echo "$W/e.sorted")" - ||
+		fail "--exec environment differs (expected first)"
+}
+
+elapsed_ms() { echo $(( $(date +%s%3N) - $1 )); }
+
+test_wait_sees_a_bind_after_one_second() {
+	setup_ns waitlate; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
+	inns sh -c 'sleep 1; exec python3 -c "
+import socket, time
+s = socket.socket(); s.bind((\"0.0.0.0\", 8080)); s.listen(); time.sleep(30)"' &
+	PY=$!
+	t0=$(date +%s%3N); rc=0
+	inns "$KNETMON" wait --port 8080 --timeout 20 > "$W/out" || rc=$?
+	took=$(elapsed_ms "$t0")
+	[ "$rc" = 0 ] || fail "exit $rc, expected 0"
+	grep -q ':8080 ' "$W/out" || fail "match not printed: $(cat "$W/out")"
+	[ "$took" -ge 900 ] || fail "matched after ${took}ms, before anything was bound"
+	[ "$took" -lt 10000 ] || fail "took ${took}ms"
+}
+
+test_wait_times_out_with_1_when_nothing_binds() {
+	setup_ns waitnone; trap cleanup_ns EXIT
+	t0=$(date +%s%3N); rc=0
+	inns "$KNETMON" wait --port 8099 --timeout 1 > "$W/out" 2>&1 || rc=$?
+	took=$(elapsed_ms "$t0")
+	[ "$rc" = 1 ] || fail "exit $rc, expected 1: $(cat "$W/out")"
+	[ "$took" -ge 1000 ] || fail "gave up after ${took}ms, before the timeout"
+}
+
+test_wait_matches_socket_bound_before_it_started() {
+	setup_ns waitearly; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
+	inns python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 8081))
+open("/tmp/knetmon-binds-cli/ready", "w").close(); time.sleep(30)' &
+	PY=$!
+	busywait 20000 test -e "$W/ready" || fail "binder not ready"
+	rc=0
+	inns "$KNETMON" wait --port 8081 --proto udp --addr 127.0.0.1 --timeout 3 > "$W/out" || rc=$?
+	[ "$rc" = 0 ] || fail "exit $rc, expected 0"
+	grep -q '127.0.0.1:8081 ' "$W/out" || fail "match not printed: $(cat "$W/out")"
+	rc=0
+	inns "$KNETMON" wait --port 8081 --proto tcp --timeout 1 > /dev/null 2>&1 || rc=$?
+	[ "$rc" = 1 ] || fail "a udp socket matched --proto tcp (exit $rc)"
+}
+
+test_binds_view_lists_the_same_listeners_as_ss() {
+	setup_ns view; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
+	inns python3 -c '
+import socket, time
+a = socket.socket(); a.bind(("127.0.0.1", 0)); a.listen()
+b = socket.socket(socket.AF_INET6); b.bind(("::", 0)); b.listen()
+c = socket.socket(); c.bind(("127.0.0.1", 0))        # bound, not listening
+open("/tmp/knetmon-binds-cli/ready", "w").close(); time.sleep(30)' &
+	PY=$!
+	busywait 20000 test -e "$W/ready" || fail "binder not ready"
+	inns ss -H -ltn | awk '{ n = split($4, a, ":"); print a[n] }' | sort > "$W/ss"
+	inns "$KNETMON" binds -t -l -j | python3 -c '
+import json, sys
+for b in json.load(sys.stdin): print(b["port"])' | sort > "$W/kn"
+	[ -s "$W/ss" ] || fail "ss lists nothing"
+	diff "$W/ss" "$W/kn" || fail "binds -t -l differs from ss -ltn (ss first)"
+	[ "$(inns "$KNETMON" binds -t -j | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 3 ] ||
+		fail "binds -t should also list the bound, non-listening socket"
+	[ "$(inns "$KNETMON" binds -u -j)" = "[]" ] || fail "binds -u not an empty JSON array"
+}
+
+run_tests test_monitor_json_lines_match_what_was_bound \
+	test_tiny_rcvbuf_gaps_reported_and_resync_matches_table \
+	test_penguin_files_and_exec_follow_unique_binds \
+	test_wait_sees_a_bind_after_one_second \
+	test_wait_times_out_with_1_when_nothing_binds \
+	test_wait_matches_socket_bound_before_it_started \
+	test_binds_view_lists_the_same_listeners_as_ss

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Decoding and printing of bind records: see bind_record.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "bind_record.h"
+#include "knetmon.h"
+#include "nl.h"
+#include "print.h"
+
+struct nla_policy kn_bind_policy[KNETMON_A_BIND_MAX + 1] = {
+	[KNETMON_A_BIND_SEQ]		= { .type = NLA_U64 },
+	[KNETMON_A_BIND_KIND]		= { .type = NLA_U8 },
+	[KNETMON_A_BIND_RESULT]		= { .type = NLA_U32 },
+	[KNETMON_A_BIND_TIME_REAL]	= { .type = NLA_U64 },
+	[KNETMON_A_BIND_TIME_BOOT]	= { .type = NLA_U64 },
+	[KNETMON_A_BIND_PID]		= { .type = NLA_U32 },
+	[KNETMON_A_BIND_TGID]		= { .type = NLA_U32 },
+	[KNETMON_A_BIND_UID]		= { .type = NLA_U32 },
+	[KNETMON_A_BIND_COMM]		= { .type = NLA_STRING },
+	[KNETMON_A_BIND_NETNS]		= { .type = NLA_U32 },
+	[KNETMON_A_BIND_CGROUP]		= { .type = NLA_U64 },
+	[KNETMON_A_BIND_FAMILY]		= { .type = NLA_U8 },
+	[KNETMON_A_BIND_TYPE]		= { .type = NLA_U8 },
+	[KNETMON_A_BIND_PROTOCOL]	= { .type = NLA_U8 },
+	[KNETMON_A_BIND_ADDR]		= { .minlen = 4, .maxlen = 16 },
+	[KNETMON_A_BIND_PORT]		= { .type = NLA_U16 },
+	[KNETMON_A_BIND_IFINDEX]	= { .type = NLA_U32 },
+	[KNETMON_A_BIND_SOCKOPTS]	= { .type = NLA_U32 },
+	[KNETMON_A_BIND_COOKIE]		= { .type = NLA_U64 },
+	[KNETMON_A_BIND_INODE]		= { .type = NLA_U64 },
+	[KNETMON_A_BIND_BACKLOG]	= { .type = NLA_U32 },
+	[KNETMON_A_BIND_PREEXISTING]	= { .type = NLA_FLAG },
+	[KNETMON_A_BIND_STATE]		= { .type = NLA_U8 },
+	[KNETMON_A_BIND_DUMP_SEQ]	= { .type = NLA_U64 },
+};
+
+#define GET(attr, getter, field) \
+	do { if (tb[attr]) b->field = getter(tb[attr]); } while (0)
+
+int kn_bind_parse(struct nlattr **tb, struct kn_bind *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->has_kind = tb[KNETMON_A_BIND_KIND];
+	b->has_dump_seq = tb[KNETMON_A_BIND_DUMP_SEQ];
+	b->preexisting = tb[KNETMON_A_BIND_PREEXISTING];
+	GET(KNETMON_A_BIND_SEQ, nla_get_u64, seq);
+	GET(KNETMON_A_BIND_DUMP_SEQ, nla_get_u64, dump_seq);
+	if (!b->has_kind)
+		return b->has_dump_seq ? 0 : -1;
+	GET(KNETMON_A_BIND_KIND, nla_get_u8, kind);
+	GET(KNETMON_A_BIND_RESULT, nla_get_s32, result);
+	GET(KNETMON_A_BIND_TIME_REAL, nla_get_u64, time_real);
+	GET(KNETMON_A_BIND_TIME_BOOT, nla_get_u64, time_boot);
+	GET(KNETMON_A_BIND_PID, nla_get_u32, pid);
+	GET(KNETMON_A_BIND_TGID, nla_get_u32, tgid);
+	GET(KNETMON_A_BIND_UID, nla_get_u32, uid);
+	GET(KNETMON_A_BIND_NETNS, nla_get_u32, netns);
+	GET(KNETMON_A_BIND_CGROUP, nla_get_u64, cgroup);
+	GET(KNETMON_A_BIND_FAMILY, nla_get_u8, family);
+	GET(KNETMON_A_BIND_TYPE, nla_get_u8, type);
+	GET(KNETMON_A_BIND_PROTOCOL, nla_get_u8, protocol);
+	if (tb[KNETMON_A_BIND_PORT])
+		b->port = ntohs(nla_get_u16(tb[KNETMON_A_BIND_PORT]));
+	GET(KNETMON_A_BIND_IFINDEX, nla_get_u32, ifindex);
+	GET(KNETMON_A_BIND_SOCKOPTS, nla_get_u32, sockopts);
+	GET(KNETMON_A_BIND_COOKIE, nla_get_u64, cookie);
+	GET(KNETMON_A_BIND_INODE, nla_get_u64, inode);
+	GET(KNETMON_A_BIND_BACKLOG, nla_get_u32, backlog);
+	GET(KNETMON_A_BIND_STATE, nla_get_u8, state);
+	if (tb[KNETMON_A_BIND_COMM])
+		snprintf(b->comm, sizeof(b->comm), "%s", nla_get_string(tb[KNETMON_A_BIND_COMM]));
+	if (tb[KNETMON_A_BIND_ADDR]) {
+		int len = nla_len(tb[KNETMON_A_BIND_ADDR]);
+
+		if (len != (b->family == AF_INET6 ? 16 : 4))
+			return -1;
+		memcpy(b->addr, nla_data(tb[KNETMON_A_BIND_ADDR]), len);
+	}
+	return 0;
+}
+
+static const char *const kind_names[] = {
+	[KNETMON_BIND_KIND_BIND]	= "bind",
+	[KNETMON_BIND_KIND_LISTEN]	= "listen",
+	[KNETMON_BIND_KIND_AUTOBIND]	= "autobind",
+	[KNETMON_BIND_KIND_RELEASE]	= "release",
+};
+
+const char *kn_bind_kind_name(uint8_t kind)
+{
+	if (kind < sizeof(kind_names) / sizeof(kind_names[0]) && kind_names[kind])
+		return kind_names[kind];
+	return "unknown";
+}
+
+uint8_t kn_bind_kind_from_name(const char *name)
+{
+	uint8_t k;
+
+	for (k = 1; k < sizeof(kind_names) / sizeof(kind_names[0]); k++)
+		if (!strcmp(name, kind_names[k]))
+			return k;
+	return 0;
+}
+
+const char *kn_bind_proto(const struct kn_bind *b)
+{
+	switch (b->protocol) {
+	case IPPROTO_TCP:	return "tcp";
+	case IPPROTO_UDP:	return "udp";
+	case IPPROTO_UDPLITE:	return "udplite";
+	case IPPROTO_SCTP:	return "sctp";
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:	return b->type == SOCK_DGRAM ? "ping" : "raw";
+	default:		return "raw";
+	}
+}
+
+/* Numbering of TCP_* in the kernel's include/net/tcp_states.h (uapi-stable). */
+static const char *const tcp_states[] = {
+	[1] = "ESTAB", [2] = "SYN-SENT", [3] = "SYN-RECV", [4] = "FIN-WAIT-1",
+	[5] = "FIN-WAIT-2", [6] = "TIME-WAIT", [7] = "UNCONN", [8] = "CLOSE-WAIT",
+	[9] = "LAST-ACK", [10] = "LISTEN", [11] = "CLOSING", [12] = "NEW-SYN-RECV",
+};
+
+const char *kn_bind_state(const struct kn_bind *b)
+{
+	if (b->state < sizeof(tcp_states) / sizeof(tcp_states[0]) && tcp_states[b->state])
+		return tcp_states[b->state];
+	return "UNKNOWN";
+}
+
+void kn_bind_addr(const struct kn_bind *b, char *buf, size_t len)
+{
+	if (!inet_ntop(b->family == AF_INET6 ? AF_INET6 : AF_INET, b->addr, buf, len))
+		snprintf(buf, len, "?");
+}
+
+static void print_time_text(uint64_t ns)
+{
+	time_t s = ns / 1000000000ull;
+	struct tm tm;
+	char buf[32];
+
+	localtime_r(&s, &tm);
+	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+	print_text("%s.%06llu ", buf, (unsigned long long)(ns % 1000000000ull) / 1000);
+}
+
+void kn_bind_print(const struct kn_bind *b, int how)
+{
+	char addr[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN + 16];
+	bool event = how & KN_BIND_PRINT_EVENT;
+
+	kn_bind_addr(b, addr, sizeof(addr));
+	snprintf(local, sizeof(local), b->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, b->port);
+
+	print_open_object(NULL);
+	if (how & KN_BIND_PRINT_TIME)
+		print_time_text(b->time_real);
+	if (event) {
+		print_uint("seq", NULL, b->seq);
+		print_string("kind", "%-8s ", kn_bind_kind_name(b->kind));
+		print_int("result", NULL, b->result);
+		if (b->result)
+			print_text("%s ", strerror(-b->result));
+	}
+	print_string("proto", "%-5s ", kn_bind_proto(b));
+	print_uint("family", NULL, b->family == AF_INET6 ? 6 : 4);
+	print_string("addr", NULL, addr);
+	print_uint("port", NULL, b->port);
+	print_text("%-28s ", local);
+	print_string("state", event ? NULL : "%-7s ", kn_bind_state(b));
+	if (b->kind == KNETMON_BIND_KIND_LISTEN)
+		print_uint("backlog", event ? "backlog %llu " : NULL, b->backlog);
+	print_uint("pid", "pid %llu", b->tgid);
+	print_uint("tid", NULL, b->pid);
+	print_string("comm", "/%s ", b->comm);
+	print_uint("uid", "uid %llu ", b->uid);
+	print_uint("netns", "netns %llu", b->netns);
+	print_uint("cgroup", NULL, b->cgroup);
+	print_uint("ifindex", NULL, b->ifindex);
+	print_uint("sockopts", NULL, b->sockopts);
+	print_uint("cookie", NULL, b->cookie);
+	print_uint("inode", NULL, b->inode);
+	print_uint("time_real_ns", NULL, b->time_real);
+	print_uint("time_boot_ns", NULL, b->time_boot);
+	if (!event) {
+		print_text(" since ");
+		print_time_text(b->time_real);
+	}
+	print_bool("preexisting", b->preexisting ? " preexisting" : NULL, b->preexisting);
+	print_close_object();
+	print_text("\n");
+}
+
+struct kn_dump_call {
+	kn_bind_fn fn;
+	void *arg;
+	uint64_t dump_seq;
+};
+
+static int kn_dump_one(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct kn_dump_call *call = arg;
+	struct kn_bind b;
+
+	if (kn_bind_parse(tb, &b)) {
+		fprintf(stderr, "knetmon: malformed bind record from the kernel\n");
+		return KN_EXIT_ERROR;
+	}
+	if (b.has_dump_seq)
+		call->dump_seq = b.dump_seq;
+	return b.has_kind && call->fn ? call->fn(&b, call->arg) : 0;
+}
+
+int kn_binds_dump(struct kn_nl *nl, const struct kn_bind_filter *f, kn_bind_fn fn,
+		  void *arg, uint64_t *dump_seq)
+{
+	struct kn_dump_call call = { .fn = fn, .arg = arg };
+	struct nl_msg *msg = kn_msg(nl, KNETMON_CMD_GET_BINDS, NLM_F_DUMP);
+	int err;
+
+	if (msg && f && f->family >= 0)
+		nla_put_u8(msg, KNETMON_REQ_FAMILY, f->family);
+	if (msg && f && f->protocol >= 0)
+		nla_put_u8(msg, KNETMON_REQ_PROTOCOL, f->protocol);
+	err = kn_transact(nl, msg, KNETMON_A_BIND_MAX, kn_bind_policy, kn_dump_one, &call);
+	if (dump_seq)
+		*dump_seq = call.dump_seq;
+	return err;
+}
+
+static int kn_stream_msg(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	struct nlattr *tb[KNETMON_A_BIND_MAX + 1];
+	struct kn_bind_stream *s = arg;
+	struct kn_bind b;
+
+	if (g->cmd != KNETMON_CMD_BIND_EVENT)
+		return NL_OK;
+	if (genlmsg_parse(nlh, 0, tb, KNETMON_A_BIND_MAX, kn_bind_policy) ||
+	    kn_bind_parse(tb, &b) || !b.has_kind) {
+		fprintf(stderr, "knetmon: malformed bind event from the kernel\n");
+		return NL_OK;
+	}
+	s->status = s->fn(&b, s->arg);
+	return s->status ? NL_STOP : NL_OK;
+}
+
+int kn_binds_subscribe(struct kn_bind_stream *s, int rcvbuf, kn_bind_fn fn, void *arg)
+{
+	struct kn_nl nl;
+	int grp, err, one = 1;
+
+	memset(s, 0, sizeof(*s));
+	err = kn_open(&nl);
+	if (err)
+		return err;
+	s->sk = nl.sk;
+	s->fn = fn;
+	s->arg = arg;
+	grp = genl_ctrl_resolve_grp(s->sk, KNETMON_GENL_NAME, KNETMON_MCGRP_BINDS);
+	if (grp < 0) {
+		fprintf(stderr, "knetmon: the module has no \"%s\" group\n", KNETMON_MCGRP_BINDS);
+		kn_binds_unsubscribe(s);
+		return KN_EXIT_ERROR;
+	}
+	if (rcvbuf > 0)
+		setsockopt(nl_socket_get_fd(s->sk), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* Lets the module count the events our full buffer refused. */
+	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_BROADCAST_ERROR, &one, sizeof(one));
+	err = nl_socket_add_membership(s->sk, grp);
+	if (err) {
+		fprintf(stderr, "knetmon: cannot join the binds group: %s%s\n", nl_geterror(err),
+			err == -NLE_PERM ? " (needs CAP_NET_ADMIN)" : "");
+		kn_binds_unsubscribe(s);
+		return KN_EXIT_ERROR;
+	}
+	nl_socket_disable_seq_check(s->sk);
+	nl_socket_set_nonblocking(s->sk);
+	nl_socket_modify_cb(s->sk, NL_CB_VALID, NL_CB_CUSTOM, kn_stream_msg, s);
+	return 0;
+}
+
+void kn_binds_unsubscribe(struct kn_bind_stream *s)
+{
+	if (s->sk)
+		nl_socket_free(s->sk);
+	s->sk = NULL;
+}
+
+int kn_binds_poll(struct kn_bind_stream *s, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = nl_socket_get_fd(s->sk), .events = POLLIN };
+	int n, err;
+
+	n = poll(&pfd, 1, timeout_ms);
+	if (n < 0)
+		return errno == EINTR ? 0 : KN_EXIT_ERROR;
+	if (n == 0)
+		return 0;
+	err = nl_recvmsgs_default(s->sk);
+	if (s->status)
+		return s->status;
+	if (err == -NLE_NOMEM)		/* libnl's name for ENOBUFS */
+		return KN_STREAM_OVERRUN;
+	if (err < 0 && err != -NLE_AGAIN) {
+		fprintf(stderr, "knetmon: receive: %s\n", nl_geterror(err));
+		return KN_EXIT_ERROR;
+	}
+	return 0;
+}

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * knetmon monitor: stream bind events until interrupted, like `ip monitor`.
+ * A gap in the sequence numbers is reported as "lost N events" and the
+ * monitor re-reads the live-bind table (resync), so the unique-bind log of
+ * --penguin and --exec still learns of the binds whose events were lost.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bind_record.h"
+#include "knetmon.h"
+#include "nl.h"
+#include "penguin.h"
+#include "print.h"
+
+struct monitor {
+	unsigned int kinds;	/* bitmask of 1 << KNETMON_BIND_KIND_* */
+	int how;		/* KN_BIND_PRINT_* */
+	const char *exec;
+	long count;		/* stop after this many events; 0: never */
+	long printed;
+	uint64_t last_seq;	/* 0: nothing seen yet */
+	uint64_t lost;
+	long resync_live;	/* entries seen by the current resync */
+	struct netbinds *nb;
+	struct kn_nl dump_nl;	/* a second socket: dumps must not mix with events */
+	bool dump_open;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: knetmon monitor [ -j ] [ -t ] [ --kinds KIND[,KIND...] ]\n"
+		   "                       [ --penguin DIR ] [ --exec CMD ] [ --count N ]\n"
+		   "                       [ --timeout SECONDS ] [ --rcvbuf BYTES ]\n"
+		   "KIND := { bind | listen | autobind | release }\n"
+		   "Stream bind events until interrupted. -j prints one JSON object per\n"
+		   "line, -t prefixes text lines with the time. Lost events are reported\n"
+		   "(\"lost N events\") and followed by a resync from the live table.\n"
+		   "--penguin DIR writes Penguin's netbinds.csv and netbinds_summary.csv;\n"
+		   "--exec CMD runs CMD (sh -c) once per new unique bind with KNETMON_PROTO,\n"
+		   "KNETMON_IPVN, KNETMON_IP, KNETMON_PORT, KNETMON_COMM and KNETMON_PID set.\n"
+		   "Needs CAP_NET_ADMIN.\n");
+}
+
+static void run_exec(const char *cmd, const struct kn_bind *b)
+{
+	char ip[64], num[32];
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid != 0) {
+		if (pid < 0)
+			perror("knetmon: fork");
+		return;		/* reaped in the main loop: never blocks the stream */
+	}
+	netbinds_ip(b, ip, sizeof(ip));
+	setenv("KNETMON_PROTO", netbinds_domain(b), 1);
+	setenv("KNETMON_IPVN", b->family == AF_INET6 ? "6" : "4", 1);
+	setenv("KNETMON_IP", ip, 1);
+	snprintf(num, sizeof(num), "%u", b->port);
+	setenv("KNETMON_PORT", num, 1);
+	setenv("KNETMON_COMM", b->comm, 1);
+	snprintf(num, sizeof(num), "%u", b->tgid);
+	setenv("KNETMON_PID", num, 1);
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	_exit(127);
+}
+
+/* A bind that Penguin would log: explicit and successful, TCP or UDP. */
+static void monitor_learn(struct monitor *m, const struct kn_bind *b)
+{
+	if (netbinds_add(m->nb, b) && m->exec)
+		run_exec(m->exec, b);
+}
+
+static int resync_entry(const struct kn_bind *b, void *arg)
+{
+	struct monitor *m = arg;
+
+	m->resync_live++;
+	if (b->kind != KNETMON_BIND_KIND_AUTOBIND)
+		monitor_learn(m, b);
+	return 0;
+}
+
+/* Re-read the live table after lost events; its binds are learnt again. */
+static int monitor_resync(struct monitor *m)
+{
+	uint64_t dump_seq;
+	int err;
+
+	if (!m->dump_open) {
+		err = kn_open(&m->dump_nl);
+		if (err)
+			return err;
+		m->dump_open = true;
+	}
+	m->resync_live = 0;
+	err = kn_binds_dump(&m->dump_nl, NULL, resync_entry, m, &dump_seq);
+	if (err)
+		return err;
+	print_open_object(NULL);
+	print_text("resync: ");
+	print_open_object("resync");
+	print_uint("live", "%llu live binds", m->resync_live);
+	print_uint("seq", " at seq %llu\n", dump_seq);
+	print_close_object();
+	print_close_object();
+	print_end();
+	return 0;
+}
+
+static int monitor_lost(struct monitor *m, uint64_t n, uint64_t seq)
+{
+	m->lost += n;
+	print_open_object(NULL);
+	print_uint("lost", "lost %llu events", n);
+	print_uint("seq", " before seq %llu\n", seq);
+	print_close_object();
+	print_end();
+	return monitor_resync(m);
+}
+
+static int monitor_event(const struct kn_bind *b, void *arg)
+{
+	struct monitor *m = arg;
+	int err;
+
+	if (m->last_seq && b->seq > m->last_seq + 1) {
+		err = monitor_lost(m, b->seq - m->last_seq - 1, b->seq);
+		if (err)
+			return err;
+	}
+	if (b->seq > m->last_seq)
+		m->last_seq = b->seq;
+	if (b->kind == KNETMON_BIND_KIND_BIND || b->kind == KNETMON_BIND_KIND_LISTEN)
+		monitor_learn(m, b);
+	if (!(m->kinds & (1u << b->kind)))
+		return 0;
+	kn_bind_print(b, m->how);
+	print_end();
+	if (m->count && ++m->printed >= m->count)
+		stop = 1;
+	return 0;
+}
+
+static int parse_kinds(const char *arg, unsigned int *kinds)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int err = 0;
+
+	*kinds = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint8_t k = kn_bind_kind_from_name(tok);
+
+		if (!k) {
+			fprintf(stderr, "knetmon: unknown kind \"%s\"\n", tok);
+			err = -1;
+		}
+		*kinds |= 1u << k;
+	}
+	free(copy);
+	return err;
+}
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int monitor_loop(struct monitor *m, struct kn_bind_stream *s, double timeout)
+{
+	uint64_t deadline = timeout > 0 ? now_ns(CLOCK_MONOTONIC) + timeout * 1e9 : 0;
+	int err = 0, wait_ms;
+
+	while (!stop) {
+		wait_ms = 1000;
+		if (deadline) {
+			uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+			if (now >= deadline)
+				break;
+			if ((deadline - now) / 1000000 < 1000)
+				wait_ms = (deadline - now) / 1000000 + 1;
+		}
+		err = kn_binds_poll(s, wait_ms);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (err == KN_STREAM_OVERRUN) {
+			/* Counted when the next event shows the gap. */
+			err = 0;
+			continue;
+		}
+		if (err)
+			break;
+	}
+	return err;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "timestamp", no_argument, NULL, 't' },
+		{ "kinds", required_argument, NULL, 'k' },
+		{ "penguin", required_argument, NULL, 'P' },
+		{ "exec", required_argument, NULL, 'e' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "rcvbuf", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct monitor m = { .how = KN_BIND_PRINT_EVENT, .kinds = ~0u };
+	const char *penguin = NULL;
+	struct kn_bind_stream s;
+	struct sigaction sa = { .sa_handler = on_signal };
+	double timeout = 0;
+	int c, err, rcvbuf = 0;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "jtk:hc:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': print_set_json(true); break;
+		case 't': m.how |= KN_BIND_PRINT_TIME; break;
+		case 'k':
+			if (parse_kinds(optarg, &m.kinds))
+				return KN_EXIT_ERROR;
+			break;
+		case 'P': penguin = optarg; break;
+		case 'e': m.exec = optarg; break;
+		case 'c':
+			m.count = strtol(optarg, &end, 10);
+			if (*end || m.count <= 0) {
+				fprintf(stderr, "knetmon: bad count \"%s\"\n", optarg);
+				return KN_EXIT_ERROR;
+			}
+			break;
+		case 'T':
+			timeout = strtod(optarg, &end);
+			if (*end || timeout <= 0) {
+				fprintf(stderr, "knetmon: bad timeout \"%s\"\n", optarg);
+				return KN_EXIT_ERROR;
+			}
+			break;
+		case 'r':
+			rcvbuf = strtol(optarg, &end, 10);
+			if (*end || rcvbuf <= 0) {
+				fprintf(stderr, "knetmon: bad rcvbuf \"%s\"\n", optarg);
+				return KN_EXIT_ERROR;
+			}
+			break;
+		case 'h': usage(stdout); return KN_EXIT_OK;
+		default: usage(stderr); return KN_EXIT_ERROR;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return KN_EXIT_ERROR;
+	}
+
+	m.nb = netbinds_new(penguin, now_ns(CLOCK_REALTIME));
+	if (!m.nb)
+		return KN_EXIT_ERROR;
+	err = kn_binds_subscribe(&s, rcvbuf, monitor_event, &m);
+	if (err) {
+		netbinds_free(m.nb);
+		return err;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	err = monitor_loop(&m, &s, timeout);
+
+	kn_binds_unsubscribe(&s);
+	if (m.dump_open)
+		kn_close(&m.dump_nl);
+	netbinds_free(m.nb);
+	return err;
+}
