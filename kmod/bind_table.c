@@ -172,7 +172,7 @@ struct knetmon_binds_filter {
 static int knetmon_binds_parse(struct netlink_callback *cb, struct knetmon_binds_filter *f)
 {
 	struct nlattr **tb = knetmon_dump_attrs(cb);
-	struct net *net = sock_net(cb->skb->sk);
+	struct net *net;
 	u32 flags = tb[KNETMON_REQ_FLAGS] ? nla_get_u32(tb[KNETMON_REQ_FLAGS]) : 0;
 
 	f->family = tb[KNETMON_REQ_FAMILY] ? nla_get_u8(tb[KNETMON_REQ_FAMILY]) : -1;
@@ -195,25 +195,12 @@ static int knetmon_binds_parse(struct netlink_callback *cb, struct knetmon_binds
 			return -EPERM;
 		}
 		f->netns = 0;
-		f->seq_net = get_net(net);
+		f->seq_net = get_net(sock_net(cb->skb->sk));
 		return 0;
 	}
-	if (tb[KNETMON_REQ_NETNS_ID]) {
-		net = get_net_ns_by_id(net, nla_get_s32(tb[KNETMON_REQ_NETNS_ID]));
-		if (!net) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, tb[KNETMON_REQ_NETNS_ID],
-					    "no netns with this id");
-			return -ENOENT;
-		}
-		if (!netlink_ns_capable(cb->skb, net->user_ns, CAP_NET_ADMIN)) {
-			put_net(net);
-			NL_SET_ERR_MSG_ATTR(cb->extack, tb[KNETMON_REQ_NETNS_ID],
-					    "that netns needs CAP_NET_ADMIN over it");
-			return -EPERM;
-		}
-	} else {
-		get_net(net);
-	}
+	net = knetmon_request_net(cb->skb, tb, cb->extack);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
 	f->netns = net->ns.inum;
 	f->seq_net = net;
 	return 0;
