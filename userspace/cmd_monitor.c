@@ -126,7 +126,7 @@ static int monitor_resync(struct monitor *m)
 	return 0;
 }
 
-static int monitor_lost(struct monitor *m, uint64_t n, uint64_t seq)
+static void monitor_print_lost(struct monitor *m, uint64_t n, uint64_t seq)
 {
 	m->lost += n;
 	print_open_object(NULL);
@@ -134,7 +134,58 @@ static int monitor_lost(struct monitor *m, uint64_t n, uint64_t seq)
 	print_uint("seq", " before seq %llu\n", seq);
 	print_close_object();
 	print_end();
+}
+
+static int monitor_lost(struct monitor *m, uint64_t n, uint64_t seq)
+{
+	monitor_print_lost(m, n, seq);
 	return monitor_resync(m);
+}
+
+static int info_binds_seq(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	if (tb[KNETMON_A_INFO_BINDS_SEQ])
+		*(uint64_t *)arg = nla_get_u64(tb[KNETMON_A_INFO_BINDS_SEQ]);
+	return 0;
+}
+
+/*
+ * Events sent before the monitor stopped that never arrived are lost as
+ * surely as those before a gap, but no later event shows their gap. Read
+ * what is still queued, then report the distance to the module's current
+ * sequence number, so reported losses always add up with what was received.
+ */
+static int monitor_final_gap(struct monitor *m, struct kn_bind_stream *s)
+{
+	static struct nla_policy policy[KNETMON_A_INFO_MAX + 1] = {
+		[KNETMON_A_INFO_BINDS_SEQ] = { .type = NLA_U64 },
+	};
+	uint64_t seq = 0, before;
+	int err;
+
+	if (!m->last_seq)
+		return 0;	/* nothing received: no start to count from */
+	if (!m->dump_open) {
+		err = kn_open(&m->dump_nl);
+		if (err)
+			return err;
+		m->dump_open = true;
+	}
+	err = kn_transact(&m->dump_nl, kn_msg(&m->dump_nl, KNETMON_CMD_GET_INFO, 0),
+			  KNETMON_A_INFO_MAX, policy, info_binds_seq, &seq);
+	if (err)
+		return err;
+	do {
+		before = m->last_seq;
+		err = kn_binds_poll(s, 0);
+		if (err == KN_STREAM_OVERRUN)
+			err = 0;
+		if (err)
+			return err;
+	} while (m->last_seq < seq && m->last_seq != before);
+	if (seq > m->last_seq)
+		monitor_print_lost(m, seq - m->last_seq, seq + 1);
+	return 0;
 }
 
 static int monitor_event(const struct kn_bind *b, void *arg)
@@ -291,6 +342,9 @@ int cmd_monitor(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	err = monitor_loop(&m, &s, timeout);
+	/* --count asked for N events: what came after them was not lost */
+	if (!err && !(m.count && m.printed >= m.count))
+		err = monitor_final_gap(&m, &s);
 
 	kn_binds_unsubscribe(&s);
 	if (m.dump_open)

@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dumps under abuse: readers that hang up mid-dump, a 4 KiB receive buffer,
+ * 64 dumpers at once, and network namespaces dying while dumps and event
+ * listeners run. Nothing may leak (the module's reference count returns to
+ * zero), stall, or go stale (the live-bind table holds no entry of a dead
+ * namespace).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "knetmon_test.h"
+#include "kselftest_harness.h"
+
+#define N_UDP 1500	/* enough records for a dump to span many skbs */
+
+static const uint8_t dump_cmds[] = {
+	KNETMON_CMD_GET_BINDS, KNETMON_CMD_GET_SOCKETS, KNETMON_CMD_GET_NEIGH,
+	KNETMON_CMD_GET_ROUTES, KNETMON_CMD_GET_LINKS,
+};
+#define N_CMDS (sizeof(dump_cmds) / sizeof(dump_cmds[0]))
+
+static int count_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	(*(long *)arg)++;
+	return MNL_CB_OK;
+}
+
+/* Records in one whole dump of CMD, or -errno. */
+static long dump_count(struct kt_sock *s, uint8_t cmd)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = kt_req(s, buf, cmd, NLM_F_DUMP);
+	struct kt_reply r;
+	long n = 0;
+
+	if (cmd == KNETMON_CMD_GET_SOCKETS)
+		mnl_attr_put_u8(nlh, KNETMON_REQ_PROTOCOL, IPPROTO_UDP);
+	if (kt_request(s, nlh, count_msg, &n, &r))
+		return -errno;
+	return r.error ? -r.error : n;
+}
+
+static int module_refcnt(void)
+{
+	char line[32] = "";
+	FILE *f = fopen("/sys/module/knetmon/refcnt", "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	return atoi(line);
+}
+
+/* Dumps hold a module reference until .done: wait for it to drop. */
+static int refcnt_settles_to_zero(void)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (module_refcnt() == 0)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+FIXTURE(abuse) {
+	int fds[N_UDP];
+	struct kt_sock s;
+};
+
+FIXTURE_SETUP(abuse)
+{
+	struct rlimit rl = { N_UDP + 512, N_UDP + 512 };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int i;
+
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	for (i = 0; i < N_UDP; i++) {
+		self->fds[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		ASSERT_LE(0, self->fds[i]);
+		ASSERT_EQ(0, bind(self->fds[i], (struct sockaddr *)&a, sizeof(a)));
+	}
+	ASSERT_EQ(0, kt_open(&self->s));
+}
+
+FIXTURE_TEARDOWN(abuse)
+{
+	int i;
+
+	kt_close(&self->s);
+	for (i = 0; i < N_UDP; i++)
+		close(self->fds[i]);
+}
+
+TEST_F(abuse, reader_hanging_up_mid_dump_leaks_no_module_reference)
+{
+	char buf[256], rx[65536];
+	unsigned int c;
+	int i;
+
+	for (c = 0; c < N_CMDS; c++) {
+		for (i = 0; i < 40; i++) {
+			struct kt_sock s;
+			struct nlmsghdr *nlh;
+
+			ASSERT_EQ(0, kt_open(&s));
+			nlh = kt_req(&s, buf, dump_cmds[c], NLM_F_DUMP);
+			ASSERT_LE(0, mnl_socket_sendto(s.nl, nlh, nlh->nlmsg_len));
+			/* first skb only, then hang up with the dump half done */
+			ASSERT_LT(0, mnl_socket_recvfrom(s.nl, rx, sizeof(rx)));
+			kt_close(&s);
+		}
+	}
+	EXPECT_TRUE(refcnt_settles_to_zero())
+		TH_LOG("module refcnt stuck at %d: a dump's .done never ran", module_refcnt());
+	EXPECT_LE(N_UDP, dump_count(&self->s, KNETMON_CMD_GET_SOCKETS));
+}
+
+TEST_F(abuse, tiny_receive_buffer_dump_equals_normal_dump)
+{
+	int small = 4096;
+	unsigned int c;
+
+	for (c = 0; c < N_CMDS; c++) {
+		long normal = dump_count(&self->s, dump_cmds[c]);
+		struct kt_sock tiny;
+		long got;
+
+		ASSERT_LE(0, normal) TH_LOG("cmd %u: %s", dump_cmds[c], strerror(-normal));
+		ASSERT_EQ(0, kt_open(&tiny));
+		ASSERT_EQ(0, setsockopt(mnl_socket_get_fd(tiny.nl), SOL_SOCKET, SO_RCVBUF,
+					&small, sizeof(small)));
+		got = dump_count(&tiny, dump_cmds[c]);
+		kt_close(&tiny);
+		EXPECT_EQ(normal, got) TH_LOG("cmd %u with a 4 KiB rcvbuf", dump_cmds[c]);
+	}
+	EXPECT_LE(N_UDP, dump_count(&self->s, KNETMON_CMD_GET_SOCKETS));
+}
+
+struct dumper {
+	uint8_t cmd;
+	long count;
+};
+
+static void *dump_thread(void *arg)
+{
+	struct dumper *d = arg;
+	struct kt_sock s;
+
+	if (kt_open(&s)) {
+		d->count = -errno;
+		return NULL;
+	}
+	d->count = dump_count(&s, d->cmd);
+	kt_close(&s);
+	return NULL;
+}
+
+TEST_F(abuse, sixty_four_concurrent_dumpers_all_see_the_same_tables)
+{
+	struct dumper d[64];
+	pthread_t t[64];
+	long expect[N_CMDS];
+	unsigned int c;
+	int i;
+
+	for (c = 0; c < N_CMDS; c++) {
+		expect[c] = dump_count(&self->s, dump_cmds[c]);
+		ASSERT_LE(0, expect[c]);
+	}
+	for (i = 0; i < 64; i++) {
+		d[i].cmd = dump_cmds[i % N_CMDS];
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, dump_thread, &d[i]));
+	}
+	for (i = 0; i < 64; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(expect[i % N_CMDS], d[i].count)
+			TH_LOG("dumper %d (cmd %u)", i, d[i].cmd);
+	}
+	EXPECT_TRUE(refcnt_settles_to_zero());
+}
+
+/* A short-lived netns that binds a few sockets, then dies with them. */
+static void netns_that_binds_and_dies(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int i;
+
+	if (unshare(CLONE_NEWNET))
+		_exit(1);
+	if (system("ip link set lo up"))
+		_exit(2);
+	for (i = 0; i < 8; i++) {
+		int fd = socket(AF_INET, i % 2 ? SOCK_STREAM : SOCK_DGRAM, 0);
+
+		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			_exit(3);
+		if (i % 2 && listen(fd, 1))
+			_exit(4);
+		/* left open: released when the process and its netns go */
+	}
+	_exit(0);
+}
+
+static volatile int churn_done;
+
+static void *dump_loop(void *arg)
+{
+	long *rounds = arg;
+	struct kt_sock s;
+	unsigned int c;
+
+	if (kt_open(&s))
+		return NULL;
+	while (!churn_done) {
+		for (c = 0; c < N_CMDS; c++)
+			if (dump_count(&s, dump_cmds[c]) < 0)
+				*rounds = -1000000;
+		(*rounds)++;
+	}
+	kt_close(&s);
+	return NULL;
+}
+
+struct bind_view {
+	long entries, foreign;
+	uint32_t own_netns;
+};
+
+static int bind_netns(const struct nlattr *a, void *data)
+{
+	struct bind_view *v = data;
+
+	/* the dump's last message carries DUMP_SEQ alone: not an entry */
+	if (mnl_attr_get_type(a) == KNETMON_A_BIND_KIND)
+		v->entries++;
+	if (mnl_attr_get_type(a) == KNETMON_A_BIND_NETNS &&
+	    mnl_attr_get_u32(a) != v->own_netns)
+		v->foreign++;
+	return MNL_CB_OK;
+}
+
+static int bind_msg(const struct nlmsghdr *nlh, void *data)
+{
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), bind_netns, data);
+	return MNL_CB_OK;
+}
+
+static uint64_t table_live(struct kt_sock *s);
+
+TEST_F_TIMEOUT(abuse, namespaces_dying_under_dumps_leave_no_stale_binds, 300)
+{
+	struct bind_view v = { 0 };
+	struct kt_reply r;
+	struct stat st;
+	long rounds = 0;
+	char buf[256];
+	pthread_t t;
+	int i, status, group = self->s.binds_group;
+
+	ASSERT_EQ(0, stat("/proc/self/ns/net", &st));
+	v.own_netns = st.st_ino;
+	/* an event listener stays subscribed throughout */
+	ASSERT_EQ(0, mnl_socket_setsockopt(self->s.nl, NETLINK_ADD_MEMBERSHIP, &group,
+					   sizeof(group)));
+	churn_done = 0;
+	ASSERT_EQ(0, pthread_create(&t, NULL, dump_loop, &rounds));
+	for (i = 0; i < 40; i++) {
+		pid_t pid = fork();
+
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			netns_that_binds_and_dies();
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("netns child failed at step %d", WEXITSTATUS(status));
+	}
+	churn_done = 1;
+	pthread_join(t, NULL);
+	EXPECT_LT(0, rounds) TH_LOG("dump loop failed or never ran");
+	kt_close(&self->s);
+
+	/* Namespaces die asynchronously (cleanup_net): wait for the table. */
+	ASSERT_EQ(0, kt_open(&self->s));
+	for (i = 0; i < 500; i++) {
+		v.entries = v.foreign = 0;
+		ASSERT_EQ(0, kt_request(&self->s, kt_req(&self->s, buf, KNETMON_CMD_GET_BINDS,
+							  NLM_F_DUMP), bind_msg, &v, &r));
+		ASSERT_EQ(0, r.error);
+		if ((uint64_t)v.entries == table_live(&self->s))
+			break;
+		usleep(20000);
+	}
+	EXPECT_EQ(0, v.foreign) TH_LOG("GET_BINDS showed another netns's binds");
+	EXPECT_EQ((uint64_t)v.entries, table_live(&self->s))
+		TH_LOG("table holds entries of namespaces that are gone");
+	EXPECT_LE(N_UDP, v.entries);
+}
+
+static int live_counter(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == KNETMON_A_COUNTER_TABLE_LIVE)
+		*(uint64_t *)data = mnl_attr_get_u64(a);
+	return MNL_CB_OK;
+}
+
+static int live_attr(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == KNETMON_A_INFO_COUNTERS)
+		mnl_attr_parse_nested(a, live_counter, data);
+	return MNL_CB_OK;
+}
+
+static int live_msg(const struct nlmsghdr *nlh, void *data)
+{
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), live_attr, data);
+	return MNL_CB_OK;
+}
+
+static uint64_t table_live(struct kt_sock *s)
+{
+	uint64_t live = UINT64_MAX;
+	struct kt_reply r;
+	char buf[256];
+
+	if (kt_request(s, kt_req(s, buf, KNETMON_CMD_GET_INFO, 0), live_msg, &live, &r) ||
+	    r.error)
+		return UINT64_MAX;
+	return live;
+}
+
+TEST_HARNESS_MAIN
