@@ -215,6 +215,10 @@ int knetmon_nl_get_binds_start(struct netlink_callback *cb)
 	u32 n;
 
 	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_binds_dump_ctx);
+	if (!knetmon_binds_tracking()) {
+		NL_SET_ERR_MSG(cb->extack, "bind tracking is off: its probes could not be placed");
+		return -EOPNOTSUPP;
+	}
 	ret = knetmon_binds_parse(cb, &f);
 	if (ret)
 		return ret;

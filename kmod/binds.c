@@ -424,6 +424,56 @@ static int knetmon_release_pre(struct kprobe *p, struct pt_regs *regs)
 
 /* ---- registration --------------------------------------------------- */
 
+/*
+ * For tests of the missing-symbol path: the probes named here are placed on
+ * a symbol no kernel has, so register_kprobe() fails the way it does on a
+ * kernel that lacks (or inlined) the function.
+ */
+static char *fault_probe;
+module_param(fault_probe, charp, 0444);
+MODULE_PARM_DESC(fault_probe, "testing: comma-separated probe symbols to treat as missing");
+
+static const char *knetmon_probe_symbol(const char *name)
+{
+	const char *p = fault_probe;
+	size_t len = strlen(name);
+
+	while (p && *p) {
+		if (!strncmp(p, name, len) && (p[len] == ',' || !p[len]))
+			return "knetmon_fault_injected_missing_symbol";
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return name;
+}
+
+static int knetmon_register_kprobe(struct kprobe *kp)
+{
+	const char *name = kp->symbol_name;
+	int err;
+
+	kp->symbol_name = knetmon_probe_symbol(name);
+	err = register_kprobe(kp);
+	kp->symbol_name = name;
+	if (err)
+		pr_notice("cannot probe %s (%d): feature off\n", name, err);
+	return err;
+}
+
+static int knetmon_register_kretprobe(struct kretprobe *rp)
+{
+	const char *name = rp->kp.symbol_name;
+	int err;
+
+	rp->kp.symbol_name = knetmon_probe_symbol(name);
+	err = register_kretprobe(rp);
+	rp->kp.symbol_name = name;
+	if (err)
+		pr_notice("cannot probe %s (%d): feature off\n", name, err);
+	return err;
+}
+
 static struct kretprobe knetmon_kretprobes[] = {
 	{
 		.kp.symbol_name	= "inet_bind",
@@ -497,21 +547,18 @@ static void knetmon_binds_unregister(void)
 
 /*
  * Place every probe that this kernel allows; a missing one turns its
- * feature off and is said once in the log. Loading fails only if no bind
- * probe and no release probe could be placed.
+ * feature off and is said once in the log. Bind tracking as a whole needs
+ * the IPv4 release probe (inet6_release ends in inet_release) and at least
+ * one bind probe; without them it is off and the table views still work.
  */
 static int knetmon_binds_register(void)
 {
-	int i, err, placed = 0;
+	int i, placed = 0;
 
 	/* Releases first: a bind must never be stored that cannot be removed. */
 	for (i = 0; i < ARRAY_SIZE(knetmon_kprobes); i++) {
-		err = register_kprobe(&knetmon_kprobes[i]);
-		if (err) {
-			pr_notice("cannot probe %s (%d): feature off\n",
-				  knetmon_kprobes[i].symbol_name, err);
+		if (knetmon_register_kprobe(&knetmon_kprobes[i]))
 			continue;
-		}
 		set_bit(knetmon_kprobe_feature[i], &knetmon_features);
 	}
 	if (!test_bit(KNETMON_FEAT_RELEASE_INET, &knetmon_features)) {
@@ -523,12 +570,8 @@ static int knetmon_binds_register(void)
 	for (i = 0; i < ARRAY_SIZE(knetmon_kretprobes); i++) {
 		/* Every bind of every CPU may be in flight at once. */
 		knetmon_kretprobes[i].maxactive = max_t(int, 64, 8 * num_possible_cpus());
-		err = register_kretprobe(&knetmon_kretprobes[i]);
-		if (err) {
-			pr_notice("cannot probe %s (%d): feature off\n",
-				  knetmon_kretprobes[i].kp.symbol_name, err);
+		if (knetmon_register_kretprobe(&knetmon_kretprobes[i]))
 			continue;
-		}
 		set_bit(knetmon_kretprobe_feature[i], &knetmon_features);
 		placed++;
 	}
@@ -559,18 +602,29 @@ void knetmon_binds_exit(void)
 	knetmon_bind_table_exit();
 }
 
-/* Probes: after the family is registered, since they multicast on it. */
-int __init knetmon_binds_start(void)
-{
-	int err = knetmon_binds_register();
+static bool knetmon_binds_on;
 
+bool knetmon_binds_tracking(void)
+{
+	return READ_ONCE(knetmon_binds_on);
+}
+
+/*
+ * Probes: after the family is registered, since they multicast on it. A
+ * kernel that lets none be placed still gets the table views, so this
+ * never fails the load.
+ */
+void __init knetmon_binds_start(void)
+{
+	if (knetmon_binds_register())
+		return;
 	/* After the probes: a socket bound meanwhile is found, not lost. */
-	if (!err)
-		knetmon_bind_table_seed();
-	return err;
+	knetmon_bind_table_seed();
+	WRITE_ONCE(knetmon_binds_on, true);
 }
 
 void knetmon_binds_stop(void)
 {
+	WRITE_ONCE(knetmon_binds_on, false);
 	knetmon_binds_unregister();
 }

@@ -39,7 +39,8 @@ struct net *knetmon_request_net(const struct sk_buff *skb, struct nlattr **attrs
 /* binds.c, bind_table.c */
 int knetmon_binds_init(void);
 void knetmon_binds_exit(void);
-int knetmon_binds_start(void);
+void knetmon_binds_start(void);
+bool knetmon_binds_tracking(void);
 void knetmon_binds_stop(void);
 void knetmon_binds_sync_counters(void);
 u64 knetmon_binds_netns_seq(const struct net *net);

@@ -43,15 +43,11 @@ static int __init knetmon_init(void)
 		goto err_tables;
 
 	/* bind probes multicast on the family: placed once it exists */
-	err = knetmon_binds_start();
-	if (err)
-		goto err_genl;
+	knetmon_binds_start();
 
 	pr_debug("loaded, version " KNETMON_VERSION "\n");
 	return 0;
 
-err_genl:
-	knetmon_genl_exit();
 err_tables:
 	knetmon_tables_exit();
 	knetmon_binds_exit();

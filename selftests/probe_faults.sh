@@ -1,0 +1,94 @@
+#!/bin/sh
+# A kernel that lacks a probed symbol: the module still loads, `info` says
+# which feature is off, the kernel log says why once, and what remains
+# works. The module's fault_probe parameter places the named probes on a
+# symbol no kernel has, so register_kprobe() fails for real.
+. selftests/lib.sh
+
+NS=
+cleanup() {
+	[ -z "$NS" ] || ip netns del "$NS" 2> /dev/null || true
+	unload_module
+	load_module
+}
+
+# features_on: the features `info -j` reports, one per line, sorted.
+features_on() {
+	"$KNETMON" info -j | python3 -c '
+import json, sys
+print("\n".join(sorted(json.load(sys.stdin)["features"])))'
+}
+
+reload_with_fault() {
+	unload_module
+	dmesg -C
+	insmod "$KNETMON_KO" fault_probe="$1" || fail "insmod with fault_probe=$1 failed"
+}
+
+test_missing_inet6_bind_turns_off_only_ipv6_binds() {
+	trap cleanup EXIT
+	reload_with_fault inet6_bind
+	f=$(features_on)
+	echo "$f" | grep -qx bind_inet || fail "bind_inet off: $f"
+	! echo "$f" | grep -qx bind_inet6 || fail "bind_inet6 still on: $f"
+	[ "$(dmesg | grep -c 'cannot probe inet6_bind')" = 1 ] ||
+		fail "the kernel log must name the missing probe once: $(dmesg | grep knetmon)"
+
+	NS=$(unique_netns fault6)
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+	ip netns exec "$NS" python3 - <<'PY' &
+import socket, time
+a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); a.bind(("127.0.0.1", 4711))
+b = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); b.bind(("::1", 4712))
+time.sleep(30)
+PY
+	py=$!
+	busywait 10000 sh -c "ip netns exec $NS ss -Huan | grep -q 4712"
+	ports=$(ip netns exec "$NS" "$KNETMON" binds -j | python3 -c '
+import json, sys
+print(" ".join(str(b["port"]) for b in json.load(sys.stdin)))')
+	kill "$py"; wait "$py" 2> /dev/null || true
+	echo " $ports " | grep -q " 4711 " || fail "the IPv4 bind is missing: $ports"
+	! echo " $ports " | grep -q " 4712 " || fail "an IPv6 bind was recorded without its probe: $ports"
+}
+
+test_missing_release_probe_loads_with_bind_tracking_off_and_tables_on() {
+	trap cleanup EXIT
+	reload_with_fault inet_release
+	module_loaded || fail "the module did not load"
+	f=$(features_on)
+	! echo "$f" | grep -qx release_inet || fail "release_inet still on: $f"
+	! echo "$f" | grep -qx bind_inet || fail "binds tracked with no release probe: $f"
+	echo "$f" | grep -qx sockets || fail "the socket view went off too: $f"
+	dmesg | grep -q 'bind tracking off' || fail "the kernel log does not say bind tracking is off"
+
+	rc=0
+	"$KNETMON" binds > /tmp/knetmon-fault.out 2> /tmp/knetmon-fault.err || rc=$?
+	[ "$rc" = 2 ] || fail "binds exited $rc, want 2 (error)"
+	grep -Eqi 'bind tracking is off|not supported' /tmp/knetmon-fault.err ||
+		fail "binds gave no reason: $(cat /tmp/knetmon-fault.err)"
+	rc=0
+	"$KNETMON" wait --port 4713 --timeout 2 > /dev/null 2>&1 || rc=$?
+	[ "$rc" = 2 ] || fail "wait exited $rc, want 2: it cannot ever see a bind"
+
+	# what does not need a probe still answers, and agrees with ss
+	want=$(ss -Htln | wc -l)
+	got=$("$KNETMON" netstat -tln | tail -n +2 | wc -l)
+	[ "$got" = "$want" ] || fail "netstat -tln lists $got listeners, ss $want"
+}
+
+test_every_probe_missing_still_loads_and_unloads_cleanly() {
+	trap cleanup EXIT
+	reload_with_fault inet_bind,inet6_bind,inet_listen,inet_autobind,inet_release,inet6_release
+	f=$(features_on)
+	for feat in bind_inet bind_inet6 listen autobind release_inet release_inet6; do
+		! echo "$f" | grep -qx "$feat" || fail "$feat on with its probe missing"
+	done
+	"$KNETMON" netstat -tan > /dev/null || fail "netstat failed"
+	rmmod knetmon || fail "rmmod failed"
+}
+
+run_tests test_missing_inet6_bind_turns_off_only_ipv6_binds \
+	test_missing_release_probe_loads_with_bind_tracking_off_and_tables_on \
+	test_every_probe_missing_still_loads_and_unloads_cleanly
