@@ -533,16 +533,25 @@ void knetmon_binds_sync_counters(void)
 
 static void knetmon_binds_unregister(void)
 {
-	int i;
+	struct kretprobe *rps[ARRAY_SIZE(knetmon_kretprobes)];
+	struct kprobe *kps[ARRAY_SIZE(knetmon_kprobes)];
+	int i, n;
 
-	/* Binds first, releases last: entries stop coming before they stop going.
-	 * Each unregister waits for handlers in flight on every CPU. */
-	for (i = ARRAY_SIZE(knetmon_kretprobes) - 1; i >= 0; i--)
+	/*
+	 * Binds first, releases last: entries stop coming before they stop
+	 * going. Each batch waits once for the handlers in flight on every
+	 * CPU (one RCU grace period for the lot, not one per probe).
+	 */
+	for (i = 0, n = 0; i < ARRAY_SIZE(knetmon_kretprobes); i++)
 		if (test_and_clear_bit(knetmon_kretprobe_feature[i], &knetmon_features))
-			unregister_kretprobe(&knetmon_kretprobes[i]);
-	for (i = ARRAY_SIZE(knetmon_kprobes) - 1; i >= 0; i--)
+			rps[n++] = &knetmon_kretprobes[i];
+	if (n)
+		unregister_kretprobes(rps, n);
+	for (i = 0, n = 0; i < ARRAY_SIZE(knetmon_kprobes); i++)
 		if (test_and_clear_bit(knetmon_kprobe_feature[i], &knetmon_features))
-			unregister_kprobe(&knetmon_kprobes[i]);
+			kps[n++] = &knetmon_kprobes[i];
+	if (n)
+		unregister_kprobes(kps, n);
 }
 
 /*

@@ -214,6 +214,14 @@ static void netns_that_binds_and_dies(void)
 
 static volatile int churn_done;
 
+/* KNETMON_NETNS_N namespaces die under the dumps (default 40; soak: more). */
+static int netns_rounds(void)
+{
+	const char *n = getenv("KNETMON_NETNS_N");
+
+	return n && atoi(n) > 0 ? atoi(n) : 40;
+}
+
 static void *dump_loop(void *arg)
 {
 	long *rounds = arg;
@@ -275,7 +283,7 @@ TEST_F_TIMEOUT(abuse, namespaces_dying_under_dumps_leave_no_stale_binds, 300)
 					   sizeof(group)));
 	churn_done = 0;
 	ASSERT_EQ(0, pthread_create(&t, NULL, dump_loop, &rounds));
-	for (i = 0; i < 40; i++) {
+	for (i = 0; i < netns_rounds(); i++) {
 		pid_t pid = fork();
 
 		ASSERT_LE(0, pid);
@@ -287,6 +295,7 @@ TEST_F_TIMEOUT(abuse, namespaces_dying_under_dumps_leave_no_stale_binds, 300)
 	}
 	churn_done = 1;
 	pthread_join(t, NULL);
+	TH_LOG("%d namespaces died under %ld dump rounds", i, rounds);
 	EXPECT_LT(0, rounds) TH_LOG("dump loop failed or never ran");
 	kt_close(&self->s);
 
