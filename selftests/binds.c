@@ -8,6 +8,8 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -150,6 +152,23 @@ static int dump_binds(struct kt_sock *s, struct dump *d)
 	return 0;
 }
 
+/* GET_BINDS with the filters given (port < 0, nsid < 0, flags 0: none). */
+static int dump_with(struct kt_sock *s, struct dump *d, int port, int nsid, uint32_t flags,
+		     struct kt_reply *r)
+{
+	char buf[1024];
+	struct nlmsghdr *nlh = kt_req(s, buf, KNETMON_CMD_GET_BINDS, NLM_F_DUMP);
+
+	memset(d, 0, sizeof(*d));
+	if (port >= 0)
+		mnl_attr_put_u16(nlh, KNETMON_REQ_PORT, htons(port));
+	if (nsid >= 0)
+		mnl_attr_put_u32(nlh, KNETMON_REQ_NETNS_ID, nsid);
+	if (flags)
+		mnl_attr_put_u32(nlh, KNETMON_REQ_FLAGS, flags);
+	return kt_request(s, nlh, dump_msg, d, r);
+}
+
 static const struct ev *dump_find(const struct dump *d, uint64_t cookie)
 {
 	int i;
@@ -174,6 +193,13 @@ static int private_netns(void)
 	err = err ?: ioctl(fd, SIOCSIFFLAGS, &ifr);
 	close(fd);
 	return err;
+}
+
+static uint32_t own_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
 }
 
 /* Join "binds", asking the kernel to report our overruns to the sender. */
@@ -508,6 +534,242 @@ TEST_F(binds, dump_filters_and_rejects_untracked_family)
 	free(d);
 }
 
+TEST_F(binds, dump_port_filter_returns_only_that_port)
+{
+	struct dump *d = calloc(1, sizeof(*d));
+	struct kt_reply r;
+	uint16_t pa, pb;
+	int a, b;
+
+	a = socket(variant->family, variant->type, 0);
+	b = socket(variant->family, variant->type, 0);
+	ASSERT_EQ(0, bind(a, (struct sockaddr *)&self->lo, self->lo_len));
+	ASSERT_EQ(0, bind(b, (struct sockaddr *)&self->lo, self->lo_len));
+	pa = local_port(a);
+	pb = local_port(b);
+
+	ASSERT_EQ(0, dump_with(&self->req, d, pa, -1, 0, &r));
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
+	ASSERT_EQ(1, d->n) TH_LOG("port %u matched %d entries", pa, d->n);
+	EXPECT_EQ(pa, d->ev[0].port);
+	ASSERT_EQ(0, dump_with(&self->req, d, pb, -1, 0, &r));
+	ASSERT_EQ(1, d->n);
+	EXPECT_EQ(pb, d->ev[0].port);
+	/* nothing is bound to port 1 in this netns */
+	ASSERT_EQ(0, dump_with(&self->req, d, 1, -1, 0, &r));
+	EXPECT_EQ(0, d->n);
+	EXPECT_TRUE(d->trailer) TH_LOG("an empty dump still reports its DUMP_SEQ");
+	close(a);
+	close(b);
+	free(d);
+}
+
+/* ---- GET_BINDS across network namespaces --------------------------- */
+
+/*
+ * A child in a netns of its own, holding a UDP socket bound to PORT until
+ * killed; *NSFD gets its netns. Returns its pid, or -1.
+ */
+static pid_t netns_child(uint16_t port, int *nsfd)
+{
+	char path[64], c;
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
+					   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		int fd;
+
+		if (private_netns())
+			_exit(1);
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
+			_exit(2);
+		if (write(p[1], "x", 1) != 1)
+			_exit(3);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid < 0 || read(p[0], &c, 1) != 1) {
+		close(p[0]);
+		return -1;
+	}
+	close(p[0]);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	*nsfd = open(path, O_RDONLY);
+	return *nsfd < 0 ? -1 : pid;
+}
+
+/* `ip netns set`: the netns behind NSFD gets id ID in the caller's netns. */
+static int set_nsid(int nsfd, int id)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *g;
+	int n = -1;
+
+	nlh->nlmsg_type = RTM_NEWNSID;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = 1;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, nsfd);
+	mnl_attr_put_u32(nlh, NETNSA_NSID, id);
+	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) > 0)
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n > 0)
+		n = mnl_cb_run(buf, n, 1, mnl_socket_get_portid(nl), NULL, NULL);
+	if (nl)
+		mnl_socket_close(nl);
+	return n < 0 ? -1 : 0;
+}
+
+static const struct ev *dump_find_port(const struct dump *d, uint16_t port, uint32_t netns)
+{
+	int i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->ev[i].port == port && d->ev[i].netns == netns)
+			return &d->ev[i];
+	return NULL;
+}
+
+/*
+ * A netns id names another netns's table; the all-netns flag lists every
+ * netns; without either a caller sees its own. Ground truth: the ports the
+ * test and its child bound, and the netns inodes of /proc.
+ */
+TEST(dump_netns_id_and_all_netns_select_the_namespaces)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct dump *d = calloc(1, sizeof(*d));
+	uint32_t own, other;
+	struct kt_sock req;
+	struct kt_reply r;
+	struct stat st;
+	uint16_t port;
+	int fd, nsfd = -1;
+	pid_t pid;
+
+	ASSERT_EQ(0, private_netns());
+	ASSERT_EQ(0, kt_open(&req));
+	own = own_netns();
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sin, sizeof(sin)));
+	port = local_port(fd);
+	pid = netns_child(port, &nsfd);	/* the same port, elsewhere */
+	ASSERT_LT(0, pid) TH_LOG("netns child failed");
+	ASSERT_EQ(0, fstat(nsfd, &st));
+	other = st.st_ino;
+	ASSERT_NE(own, other);
+	ASSERT_EQ(0, set_nsid(nsfd, 7)) TH_LOG("RTM_NEWNSID: %s", strerror(errno));
+
+	ASSERT_EQ(0, dump_with(&req, d, -1, -1, 0, &r));
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
+	EXPECT_EQ(1, d->n) TH_LOG("own netns: %d entries", d->n);
+	EXPECT_NE(NULL, dump_find_port(d, port, own));
+
+	ASSERT_EQ(0, dump_with(&req, d, -1, 7, 0, &r));
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
+	ASSERT_EQ(1, d->n) TH_LOG("netns id 7: %d entries", d->n);
+	EXPECT_EQ(other, d->ev[0].netns);
+	EXPECT_EQ(port, d->ev[0].port);
+
+	ASSERT_EQ(0, dump_with(&req, d, port, -1, KNETMON_REQF_ALL_NETNS, &r));
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
+	EXPECT_NE(NULL, dump_find_port(d, port, own)) TH_LOG("all netns lacks our own socket");
+	EXPECT_NE(NULL, dump_find_port(d, port, other)) TH_LOG("all netns lacks the child's");
+
+	ASSERT_EQ(0, dump_with(&req, d, -1, 8, 0, &r));
+	EXPECT_EQ(ENOENT, r.error) TH_LOG("an unassigned netns id");
+	ASSERT_EQ(0, dump_with(&req, d, -1, 7, KNETMON_REQF_ALL_NETNS, &r));
+	EXPECT_EQ(EINVAL, r.error) TH_LOG("netns id with the all-netns flag");
+	EXPECT_EQ(0, d->n);
+
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(nsfd);
+	close(fd);
+	kt_close(&req);
+	free(d);
+}
+
+/*
+ * Root of a user namespace of its own, with a netns owned by it, may read
+ * its own table (it has CAP_NET_ADMIN there) but neither every netns nor,
+ * by id, a netns of the initial user namespace. Without CAP_NET_ADMIN
+ * (setuid nobody) not even its own.
+ */
+TEST(dump_across_netns_refused_without_cap_net_admin_over_it)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int status, parent_ns;
+	pid_t pid;
+
+	ASSERT_EQ(0, private_netns());
+	parent_ns = open("/proc/self/ns/net", O_RDONLY);
+	ASSERT_LE(0, parent_ns);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct dump *d = calloc(1, sizeof(*d));
+		struct kt_sock req;
+		struct kt_reply r;
+		int fd;
+
+		if (unshare(CLONE_NEWUSER) || private_netns())
+			_exit(10);
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || set_nsid(parent_ns, 3))
+			_exit(11);
+		if (kt_open(&req))
+			_exit(12);
+		if (dump_with(&req, d, -1, -1, 0, &r) || r.error || d->n != 1)
+			_exit(13);	/* its own table: allowed */
+		if (dump_with(&req, d, -1, -1, KNETMON_REQF_ALL_NETNS, &r) || r.error != EPERM)
+			_exit(14);
+		if (d->n)
+			_exit(15);
+		if (dump_with(&req, d, -1, 3, 0, &r) || r.error != EPERM)
+			_exit(16);
+		_exit(d->n ? 17 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("userns child: 10 unshare, 11 bind/nsid, 12 family, 13 own table refused, "
+		       "14 all-netns not EPERM, 15 all-netns leaked entries, 16 netns id not EPERM, "
+		       "17 netns id leaked entries");
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct dump *d = calloc(1, sizeof(*d));
+		struct kt_sock req;
+		struct kt_reply r;
+
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(10);
+		if (kt_open(&req))
+			_exit(12);
+		if (dump_with(&req, d, -1, -1, 0, &r) || r.error != EPERM)
+			_exit(13);
+		_exit(d->n ? 14 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("nobody child: 10 setresuid, 12 family, 13 dump not EPERM, 14 entries leaked");
+	close(parent_ns);
+}
+
 /* ---- AF_UNIX -------------------------------------------------------- */
 
 FIXTURE(unix_binds) {
@@ -555,13 +817,6 @@ static uint64_t fd_inode(int fd)
 	struct stat st;
 
 	return fstat(fd, &st) ? 0 : st.st_ino;
-}
-
-static uint32_t own_netns(void)
-{
-	struct stat st;
-
-	return stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
 }
 
 /* First event of KIND about the unix socket with INODE within 5 s. */
