@@ -855,6 +855,62 @@ static bool proc_net_unix_has(uint64_t inode, const char *path)
 	return found;
 }
 
+static int features_attr(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == KNETMON_A_INFO_FEATURES &&
+	    mnl_attr_validate(a, MNL_TYPE_U64) >= 0)
+		*(uint64_t *)data = mnl_attr_get_u64(a);
+	return MNL_CB_OK;
+}
+
+static int features_msg(const struct nlmsghdr *nlh, void *data)
+{
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), features_attr, data);
+	return MNL_CB_OK;
+}
+
+/* Whether /proc/kallsyms names the function SYM (probe-able by name). */
+static bool kallsyms_has(const char *sym)
+{
+	char line[256], name[128];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %127s", name) == 1 && !strcmp(name, sym);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* `info` says unix binds are tracked exactly when the kernel has the symbols. */
+TEST(unix_info_features_follow_kallsyms)
+{
+	static const struct { const char *sym; int bit; } probes[] = {
+		{ "unix_bind", KNETMON_FEAT_UNIX },
+		{ "unix_release", KNETMON_FEAT_UNIX_RELEASE },
+		{ "unix_autobind", KNETMON_FEAT_UNIX_AUTOBIND },
+		{ "unix_listen", KNETMON_FEAT_UNIX_LISTEN },
+	};
+	uint64_t features = 0;
+	struct kt_sock req;
+	struct kt_reply r;
+	char buf[256];
+	unsigned int i;
+
+	ASSERT_EQ(0, kt_open(&req));
+	ASSERT_EQ(0, kt_request(&req, kt_req(&req, buf, KNETMON_CMD_GET_INFO, 0),
+				features_msg, &features, &r));
+	ASSERT_EQ(0, r.error);
+	kt_close(&req);
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		bool have = kallsyms_has(probes[i].sym), on = features & (1ULL << probes[i].bit);
+
+		EXPECT_EQ(have, on) TH_LOG("feature bit %d: symbol %s, probe %s", probes[i].bit,
+					   have ? "present" : "absent", on ? "placed" : "off");
+	}
+}
+
 TEST_F(unix_binds, path_bind_event_has_own_pid_and_exact_path)
 {
 	char comm[16] = "";
