@@ -123,7 +123,8 @@ static bool knetmon_bind_match(const struct knetmon_bind_rec *rec, int family,
 {
 	return (family < 0 || rec->family == family) &&
 	       (protocol < 0 || rec->protocol == protocol) &&
-	       (port < 0 || rec->port == htons(port)) &&
+	       /* unix sockets have no port: a port filter leaves them out */
+	       (port < 0 || (rec->family != AF_UNIX && rec->port == htons(port))) &&
 	       (!netns || rec->netns == netns);
 }
 
@@ -178,9 +179,10 @@ static int knetmon_binds_parse(struct netlink_callback *cb, struct knetmon_binds
 	f->family = tb[KNETMON_REQ_FAMILY] ? nla_get_u8(tb[KNETMON_REQ_FAMILY]) : -1;
 	f->protocol = tb[KNETMON_REQ_PROTOCOL] ? nla_get_u8(tb[KNETMON_REQ_PROTOCOL]) : -1;
 	f->port = tb[KNETMON_REQ_PORT] ? ntohs(nla_get_be16(tb[KNETMON_REQ_PORT])) : -1;
-	if (f->family >= 0 && f->family != AF_INET && f->family != AF_INET6) {
+	if (f->family >= 0 && f->family != AF_INET && f->family != AF_INET6 &&
+	    f->family != AF_UNIX) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, tb[KNETMON_REQ_FAMILY],
-				    "only AF_INET and AF_INET6 binds are tracked");
+				    "only AF_INET, AF_INET6 and AF_UNIX binds are tracked");
 		return -EINVAL;
 	}
 	if ((flags & KNETMON_REQF_ALL_NETNS) && tb[KNETMON_REQ_NETNS_ID]) {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Bind tracking: kretprobes on inet_bind, inet6_bind, inet_listen and
- * inet_autobind, kprobes on inet_release and inet6_release. Each probe
+ * inet_autobind, kprobes on inet_release and inet6_release, and the same
+ * four for AF_UNIX (unix_bind, unix_autobind, unix_listen, unix_release:
+ * static, but symbols of their own on both kernels). Each probe
  * builds a record on the stack, updates the live-bind table and, when
  * someone listens on the "binds" group of the socket's netns, multicasts it.
  *
@@ -15,6 +17,7 @@
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
 #include <linux/timekeeping.h>
+#include <net/af_unix.h>
 #include <net/genetlink.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
@@ -65,13 +68,23 @@ static size_t knetmon_bind_msg_size(void)
 	       nla_total_size(sizeof(u32)) * 9 +
 	       nla_total_size(sizeof(u8)) * 5 +
 	       nla_total_size(16) + nla_total_size(sizeof(__be16)) +
-	       nla_total_size(TASK_COMM_LEN) + nla_total_size(0);
+	       nla_total_size(TASK_COMM_LEN) + nla_total_size(0) +
+	       nla_total_size(UNIX_PATH_MAX);
+}
+
+/* Where the socket is bound: address and port, or a unix socket's name. */
+static int knetmon_bind_put_local(struct sk_buff *skb, const struct knetmon_bind_rec *rec)
+{
+	if (rec->family == AF_UNIX)
+		return rec->path_len ? nla_put(skb, KNETMON_A_BIND_UNIX_PATH, rec->path_len,
+					       rec->path) : 0;
+	return nla_put(skb, KNETMON_A_BIND_ADDR, rec->family == AF_INET6 ? 16 : 4, rec->addr) ||
+	       nla_put_be16(skb, KNETMON_A_BIND_PORT, rec->port);
 }
 
 int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec,
 		      u32 portid, u32 seq, int flags, u8 cmd, const u64 *dump_seq)
 {
-	int alen = rec->family == AF_INET6 ? 16 : 4;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &knetmon_family, flags, cmd);
@@ -92,8 +105,7 @@ int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec,
 	    nla_put_u8(skb, KNETMON_A_BIND_FAMILY, rec->family) ||
 	    nla_put_u8(skb, KNETMON_A_BIND_TYPE, rec->type) ||
 	    nla_put_u8(skb, KNETMON_A_BIND_PROTOCOL, rec->protocol) ||
-	    nla_put(skb, KNETMON_A_BIND_ADDR, alen, rec->addr) ||
-	    nla_put_be16(skb, KNETMON_A_BIND_PORT, rec->port) ||
+	    knetmon_bind_put_local(skb, rec) ||
 	    nla_put_u32(skb, KNETMON_A_BIND_IFINDEX, rec->ifindex) ||
 	    nla_put_u32(skb, KNETMON_A_BIND_SOCKOPTS, rec->sockopts) ||
 	    nla_put_u64_64bit(skb, KNETMON_A_BIND_COOKIE, rec->cookie, KNETMON_A_BIND_PAD) ||
@@ -150,6 +162,32 @@ static u32 knetmon_sockopts(const struct sock *sk)
 	return opts;
 }
 
+/* A unix name of LEN bytes; a pathname ends at its first NUL. */
+static void knetmon_rec_unix_path(struct knetmon_bind_rec *rec, const char *path, int len)
+{
+	len = clamp_t(int, len, 0, sizeof(rec->path));
+	if (len && path[0])
+		len = strnlen(path, len);
+	memcpy(rec->path, path, len);
+	rec->path_len = len;
+}
+
+/*
+ * The name a unix socket holds now. bind and autobind publish
+ * unix_sk(sk)->addr once, with a release store, and it never changes while
+ * the socket lives: an acquire load (as unix_getname() does) sees it whole.
+ * Its len counts sun_family, and for a pathname the terminating NUL.
+ */
+static void knetmon_rec_unix_name(struct knetmon_bind_rec *rec, const struct sock *sk)
+{
+	const struct unix_address *addr = smp_load_acquire(&unix_sk(sk)->addr);
+
+	rec->path_len = 0;
+	if (addr)
+		knetmon_rec_unix_path(rec, addr->name->sun_path,
+				      addr->len - (int)offsetof(struct sockaddr_un, sun_path));
+}
+
 /* What the socket is: identity, options and the address it holds now. */
 void knetmon_rec_sock(struct knetmon_bind_rec *rec, const struct sock *sk,
 		      const struct socket *sock)
@@ -160,8 +198,13 @@ void knetmon_rec_sock(struct knetmon_bind_rec *rec, const struct sock *sk,
 	rec->protocol = sk->sk_protocol;
 	rec->state = READ_ONCE(sk->sk_state);
 	rec->ifindex = READ_ONCE(sk->sk_bound_dev_if);
-	rec->sockopts = knetmon_sockopts(sk);
 	rec->inode = sock ? SOCK_INODE((struct socket *)sock)->i_ino : 0;
+	/* a unix_sock has no inet_sock fields: neither port nor inet options */
+	if (sk->sk_family == AF_UNIX) {
+		knetmon_rec_unix_name(rec, sk);
+		return;
+	}
+	rec->sockopts = knetmon_sockopts(sk);
 	rec->port = htons(READ_ONCE(inet_sk(sk)->inet_num));
 	if (sk->sk_family == AF_INET6)
 		memcpy(rec->addr, &sk->sk_v6_rcv_saddr, 16);
@@ -422,6 +465,147 @@ static int knetmon_release_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
+/* ---- AF_UNIX probes ------------------------------------------------- */
+
+/*
+ * A unix entry must be removable: with no unix_release probe, unix binds
+ * are neither stored nor reported (KNETMON_FEAT_UNIX alone is not enough).
+ */
+static bool knetmon_unix_tracked(void)
+{
+	return test_bit(KNETMON_FEAT_UNIX_RELEASE, &knetmon_features);
+}
+
+/* unix_bind(sock, uaddr, addr_len): uaddr is the kernel's copy. */
+struct knetmon_unix_bind_call {
+	struct socket *sock;
+	bool autobind;		/* only sun_family given: unix_autobind() runs */
+	u8 len;
+	char path[UNIX_PATH_MAX];
+};
+
+static int knetmon_unix_bind_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct knetmon_unix_bind_call *call = (void *)ri->data;
+	const struct sockaddr_un *sun = (void *)regs_get_kernel_argument(regs, 1);
+	int len = (int)regs_get_kernel_argument(regs, 2) -
+		  (int)offsetof(struct sockaddr_un, sun_path);
+
+	call->sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	call->autobind = sun && len == 0 && sun->sun_family == AF_UNIX;
+	/* the syscall copied at most a sockaddr_storage: len is within it */
+	call->len = sun ? clamp_t(int, len, 0, UNIX_PATH_MAX) : 0;
+	memcpy(call->path, sun ? sun->sun_path : "", call->len);
+	return 0;
+}
+
+static int knetmon_unix_bind_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct knetmon_unix_bind_call *call = (void *)ri->data;
+	struct knetmon_bind_rec rec = {
+		.kind = KNETMON_BIND_KIND_BIND,
+		.result = (int)regs_return_value(regs),
+	};
+	struct sock *sk = READ_ONCE(call->sock->sk);
+
+	if (!sk || !knetmon_unix_tracked())
+		return 0;
+	/* The name was chosen by unix_autobind(), whose own probe reports it. */
+	if (call->autobind && !rec.result &&
+	    test_bit(KNETMON_FEAT_UNIX_AUTOBIND, &knetmon_features))
+		return 0;
+	knetmon_rec_task(&rec);
+	knetmon_rec_sock(&rec, sk, call->sock);
+	if (rec.result) {
+		/* Nothing was bound: report the name asked for. */
+		knetmon_rec_unix_path(&rec, call->path, call->len);
+		knetmon_bind_event(&rec, sk, KNETMON_TABLE_NONE);
+	} else {
+		knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+	}
+	return 0;
+}
+
+/*
+ * unix_autobind(sk): an abstract name ("\0" and five hex digits) chosen by
+ * the kernel, for bind() with only sun_family, and for connect() or
+ * sendmsg() of an unbound socket that passes credentials. Reported only
+ * when this call gave the socket its name.
+ */
+struct knetmon_unix_autobind_call {
+	struct sock *sk;
+	bool had_name;
+};
+
+static int knetmon_unix_autobind_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct knetmon_unix_autobind_call *call = (void *)ri->data;
+
+	call->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	call->had_name = READ_ONCE(unix_sk(call->sk)->addr);
+	return 0;
+}
+
+static int knetmon_unix_autobind_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct knetmon_unix_autobind_call *call = (void *)ri->data;
+	struct knetmon_bind_rec rec = { .kind = KNETMON_BIND_KIND_AUTOBIND };
+	struct sock *sk = call->sk;
+
+	if (regs_return_value(regs) || call->had_name || !knetmon_unix_tracked())
+		return 0;
+	knetmon_rec_task(&rec);
+	knetmon_rec_sock(&rec, sk, READ_ONCE(sk->sk_socket));
+	if (rec.path_len)
+		knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+	return 0;
+}
+
+/* unix_listen(sock, backlog): only a bound socket can listen. */
+struct knetmon_unix_listen_call {
+	struct socket *sock;
+	int backlog;
+};
+
+static int knetmon_unix_listen_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct knetmon_unix_listen_call *call = (void *)ri->data;
+
+	call->sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	call->backlog = regs_get_kernel_argument(regs, 1);
+	return 0;
+}
+
+static int knetmon_unix_listen_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct knetmon_unix_listen_call *call = (void *)ri->data;
+	struct knetmon_bind_rec rec = { .kind = KNETMON_BIND_KIND_LISTEN };
+	struct sock *sk = READ_ONCE(call->sock->sk);
+
+	if (!sk || regs_return_value(regs) || !knetmon_unix_tracked())
+		return 0;
+	knetmon_rec_task(&rec);
+	knetmon_rec_sock(&rec, sk, call->sock);
+	rec.backlog = call->backlog;
+	knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+	return 0;
+}
+
+/*
+ * unix_release(): every unix socket's close passes here, socketpairs and
+ * clients included. Only a named socket can be in the table, so the rest
+ * skip the table lock.
+ */
+static int knetmon_unix_release_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct socket *sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	struct sock *sk = READ_ONCE(sock->sk);
+
+	if (!sk || !smp_load_acquire(&unix_sk(sk)->addr))
+		return 0;
+	return knetmon_release_pre(p, regs);
+}
+
 /* ---- registration --------------------------------------------------- */
 
 /*
@@ -499,20 +683,40 @@ static struct kretprobe knetmon_kretprobes[] = {
 		.handler	= knetmon_autobind_return,
 		.data_size	= sizeof(struct knetmon_autobind_call),
 	},
+	{
+		.kp.symbol_name	= "unix_bind",
+		.entry_handler	= knetmon_unix_bind_entry,
+		.handler	= knetmon_unix_bind_return,
+		.data_size	= sizeof(struct knetmon_unix_bind_call),
+	},
+	{
+		.kp.symbol_name	= "unix_autobind",
+		.entry_handler	= knetmon_unix_autobind_entry,
+		.handler	= knetmon_unix_autobind_return,
+		.data_size	= sizeof(struct knetmon_unix_autobind_call),
+	},
+	{
+		.kp.symbol_name	= "unix_listen",
+		.entry_handler	= knetmon_unix_listen_entry,
+		.handler	= knetmon_unix_listen_return,
+		.data_size	= sizeof(struct knetmon_unix_listen_call),
+	},
 };
 
 static const int knetmon_kretprobe_feature[] = {
 	KNETMON_FEAT_BIND_INET, KNETMON_FEAT_BIND_INET6,
 	KNETMON_FEAT_LISTEN, KNETMON_FEAT_AUTOBIND,
+	KNETMON_FEAT_UNIX, KNETMON_FEAT_UNIX_AUTOBIND, KNETMON_FEAT_UNIX_LISTEN,
 };
 
 static struct kprobe knetmon_kprobes[] = {
 	{ .symbol_name = "inet_release", .pre_handler = knetmon_release_pre },
 	{ .symbol_name = "inet6_release", .pre_handler = knetmon_release_pre },
+	{ .symbol_name = "unix_release", .pre_handler = knetmon_unix_release_pre },
 };
 
 static const int knetmon_kprobe_feature[] = {
-	KNETMON_FEAT_RELEASE_INET, KNETMON_FEAT_RELEASE_INET6,
+	KNETMON_FEAT_RELEASE_INET, KNETMON_FEAT_RELEASE_INET6, KNETMON_FEAT_UNIX_RELEASE,
 };
 
 /* Sum of kretprobe instances that were not available when needed. */

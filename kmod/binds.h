@@ -8,6 +8,7 @@
 
 #include <linux/sched.h>
 #include <linux/spinlock.h>
+#include <linux/un.h>
 #include <net/sock.h>
 
 /* One bind event, or the last state of one live bind. */
@@ -34,7 +35,9 @@ struct knetmon_bind_rec {
 	bool preexisting;
 	__be16 port;
 	u8 addr[16];
+	u8 path_len;		/* AF_UNIX: bytes of path (0: none) */
 	char comm[TASK_COMM_LEN];
+	char path[UNIX_PATH_MAX];	/* AF_UNIX sun_path; abstract: leading NUL */
 };
 
 /*

@@ -8,14 +8,21 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <linux/net_namespace.h>
+#include <linux/rtnetlink.h>
 
 #include "knetmon_test.h"
 #include "kselftest_harness.h"
@@ -26,10 +33,13 @@ struct ev {
 	bool has_kind, preexisting;
 	int32_t result;
 	uint32_t pid, tgid, uid, backlog;
+	uint32_t netns;
 	uint16_t port;
 	uint8_t addr[16];
 	int addr_len;
 	char comm[16];
+	char path[108];		/* AF_UNIX: sun_path bytes, path_len of them */
+	int path_len;		/* -1: no KNETMON_A_BIND_UNIX_PATH */
 };
 
 static int ev_attr(const struct nlattr *a, void *data)
@@ -61,6 +71,12 @@ static int ev_attr(const struct nlattr *a, void *data)
 	case KNETMON_A_BIND_COMM:
 		snprintf(e->comm, sizeof(e->comm), "%s", mnl_attr_get_str(a));
 		break;
+	case KNETMON_A_BIND_NETNS: e->netns = mnl_attr_get_u32(a); break;
+	case KNETMON_A_BIND_UNIX_PATH:
+		e->path_len = mnl_attr_get_payload_len(a);
+		if (e->path_len <= (int)sizeof(e->path))
+			memcpy(e->path, mnl_attr_get_payload(a), e->path_len);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -68,6 +84,7 @@ static int ev_attr(const struct nlattr *a, void *data)
 static void ev_parse(const struct nlmsghdr *nlh, struct ev *e)
 {
 	memset(e, 0, sizeof(*e));
+	e->path_len = -1;
 	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), ev_attr, e);
 }
 
@@ -135,6 +152,23 @@ static int dump_binds(struct kt_sock *s, struct dump *d)
 	return 0;
 }
 
+/* GET_BINDS with the filters given (port < 0, nsid < 0, flags 0: none). */
+static int dump_with(struct kt_sock *s, struct dump *d, int port, int nsid, uint32_t flags,
+		     struct kt_reply *r)
+{
+	char buf[1024];
+	struct nlmsghdr *nlh = kt_req(s, buf, KNETMON_CMD_GET_BINDS, NLM_F_DUMP);
+
+	memset(d, 0, sizeof(*d));
+	if (port >= 0)
+		mnl_attr_put_u16(nlh, KNETMON_REQ_PORT, htons(port));
+	if (nsid >= 0)
+		mnl_attr_put_u32(nlh, KNETMON_REQ_NETNS_ID, nsid);
+	if (flags)
+		mnl_attr_put_u32(nlh, KNETMON_REQ_FLAGS, flags);
+	return kt_request(s, nlh, dump_msg, d, r);
+}
+
 static const struct ev *dump_find(const struct dump *d, uint64_t cookie)
 {
 	int i;
@@ -159,6 +193,13 @@ static int private_netns(void)
 	err = err ?: ioctl(fd, SIOCSIFFLAGS, &ifr);
 	close(fd);
 	return err;
+}
+
+static uint32_t own_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
 }
 
 /* Join "binds", asking the kernel to report our overruns to the sender. */
@@ -482,7 +523,7 @@ TEST_F(binds, dump_filters_and_rejects_untracked_family)
 	memset(d, 0, sizeof(*d));
 	nlh = kt_req(&self->req, buf, KNETMON_CMD_GET_BINDS, NLM_F_DUMP);
 	bad = mnl_nlmsg_get_payload_tail(nlh);
-	mnl_attr_put_u8(nlh, KNETMON_REQ_FAMILY, AF_UNIX);
+	mnl_attr_put_u8(nlh, KNETMON_REQ_FAMILY, AF_IPX);	/* in the policy's range */
 	ASSERT_EQ(0, kt_request(&self->req, nlh, dump_msg, d, &r));
 	EXPECT_EQ(EINVAL, r.error);
 	EXPECT_EQ(0, d->n);
@@ -490,6 +531,631 @@ TEST_F(binds, dump_filters_and_rejects_untracked_family)
 		EXPECT_EQ(kt_offset_of(nlh, bad), r.bad_offset);
 	close(a);
 	close(b);
+	free(d);
+}
+
+TEST_F(binds, dump_port_filter_returns_only_that_port)
+{
+	struct dump *d = calloc(1, sizeof(*d));
+	struct kt_reply r;
+	uint16_t pa, pb;
+	int a, b;
+
+	a = socket(variant->family, variant->type, 0);
+	b = socket(variant->family, variant->type, 0);
+	ASSERT_EQ(0, bind(a, (struct sockaddr *)&self->lo, self->lo_len));
+	ASSERT_EQ(0, bind(b, (struct sockaddr *)&self->lo, self->lo_len));
+	pa = local_port(a);
+	pb = local_port(b);
+
+	ASSERT_EQ(0, dump_with(&self->req, d, pa, -1, 0, &r));
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
+	ASSERT_EQ(1, d->n) TH_LOG("port %u matched %d entries", pa, d->n);
+	EXPECT_EQ(pa, d->ev[0].port);
+	ASSERT_EQ(0, dump_with(&self->req, d, pb, -1, 0, &r));
+	ASSERT_EQ(1, d->n);
+	EXPECT_EQ(pb, d->ev[0].port);
+	/* nothing is bound to port 1 in this netns */
+	ASSERT_EQ(0, dump_with(&self->req, d, 1, -1, 0, &r));
+	EXPECT_EQ(0, d->n);
+	EXPECT_TRUE(d->trailer) TH_LOG("an empty dump still reports its DUMP_SEQ");
+	close(a);
+	close(b);
+	free(d);
+}
+
+/* ---- GET_BINDS across network namespaces --------------------------- */
+
+/*
+ * A child in a netns of its own, holding a UDP socket bound to PORT until
+ * killed; *NSFD gets its netns. Returns its pid, or -1.
+ */
+static pid_t netns_child(uint16_t port, int *nsfd)
+{
+	char path[64], c;
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
+					   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		int fd;
+
+		if (private_netns())
+			_exit(1);
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
+			_exit(2);
+		if (write(p[1], "x", 1) != 1)
+			_exit(3);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid < 0 || read(p[0], &c, 1) != 1) {
+		close(p[0]);
+		return -1;
+	}
+	close(p[0]);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	*nsfd = open(path, O_RDONLY);
+	return *nsfd < 0 ? -1 : pid;
+}
+
+/* `ip netns set`: the netns behind NSFD gets id ID in the caller's netns. */
+static int set_nsid(int nsfd, int id)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *g;
+	int n = -1;
+
+	nlh->nlmsg_type = RTM_NEWNSID;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = 1;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, nsfd);
+	mnl_attr_put_u32(nlh, NETNSA_NSID, id);
+	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) > 0)
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n > 0)
+		n = mnl_cb_run(buf, n, 1, mnl_socket_get_portid(nl), NULL, NULL);
+	if (nl)
+		mnl_socket_close(nl);
+	return n < 0 ? -1 : 0;
+}
+
+static const struct ev *dump_find_port(const struct dump *d, uint16_t port, uint32_t netns)
+{
+	int i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->ev[i].port == port && d->ev[i].netns == netns)
+			return &d->ev[i];
+	return NULL;
+}
+
+/*
+ * A netns id names another netns's table; the all-netns flag lists every
+ * netns; without either a caller sees its own. Ground truth: the ports the
+ * test and its child bound, and the netns inodes of /proc.
+ */
+TEST(dump_netns_id_and_all_netns_select_the_namespaces)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct dump *d = calloc(1, sizeof(*d));
+	uint32_t own, other;
+	struct kt_sock req;
+	struct kt_reply r;
+	struct stat st;
+	uint16_t port;
+	int fd, nsfd = -1;
+	pid_t pid;
+
+	ASSERT_EQ(0, private_netns());
+	ASSERT_EQ(0, kt_open(&req));
+	own = own_netns();
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sin, sizeof(sin)));
+	port = local_port(fd);
+	pid = netns_child(port, &nsfd);	/* the same port, elsewhere */
+	ASSERT_LT(0, pid) TH_LOG("netns child failed");
+	ASSERT_EQ(0, fstat(nsfd, &st));
+	other = st.st_ino;
+	ASSERT_NE(own, other);
+	ASSERT_EQ(0, set_nsid(nsfd, 7)) TH_LOG("RTM_NEWNSID: %s", strerror(errno));
+
+	ASSERT_EQ(0, dump_with(&req, d, -1, -1, 0, &r));
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
+	EXPECT_EQ(1, d->n) TH_LOG("own netns: %d entries", d->n);
+	EXPECT_NE(NULL, dump_find_port(d, port, own));
+
+	ASSERT_EQ(0, dump_with(&req, d, -1, 7, 0, &r));
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
+	ASSERT_EQ(1, d->n) TH_LOG("netns id 7: %d entries", d->n);
+	EXPECT_EQ(other, d->ev[0].netns);
+	EXPECT_EQ(port, d->ev[0].port);
+
+	ASSERT_EQ(0, dump_with(&req, d, port, -1, KNETMON_REQF_ALL_NETNS, &r));
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
+	EXPECT_NE(NULL, dump_find_port(d, port, own)) TH_LOG("all netns lacks our own socket");
+	EXPECT_NE(NULL, dump_find_port(d, port, other)) TH_LOG("all netns lacks the child's");
+
+	ASSERT_EQ(0, dump_with(&req, d, -1, 8, 0, &r));
+	EXPECT_EQ(ENOENT, r.error) TH_LOG("an unassigned netns id");
+	ASSERT_EQ(0, dump_with(&req, d, -1, 7, KNETMON_REQF_ALL_NETNS, &r));
+	EXPECT_EQ(EINVAL, r.error) TH_LOG("netns id with the all-netns flag");
+	EXPECT_EQ(0, d->n);
+
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(nsfd);
+	close(fd);
+	kt_close(&req);
+	free(d);
+}
+
+/*
+ * Root of a user namespace of its own, with a netns owned by it, may read
+ * its own table (it has CAP_NET_ADMIN there) but neither every netns nor,
+ * by id, a netns of the initial user namespace. Without CAP_NET_ADMIN
+ * (setuid nobody) not even its own.
+ */
+TEST(dump_across_netns_refused_without_cap_net_admin_over_it)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int status, parent_ns;
+	pid_t pid;
+
+	ASSERT_EQ(0, private_netns());
+	parent_ns = open("/proc/self/ns/net", O_RDONLY);
+	ASSERT_LE(0, parent_ns);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct dump *d = calloc(1, sizeof(*d));
+		struct kt_sock req;
+		struct kt_reply r;
+		int fd;
+
+		if (unshare(CLONE_NEWUSER) || private_netns())
+			_exit(10);
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || set_nsid(parent_ns, 3))
+			_exit(11);
+		if (kt_open(&req))
+			_exit(12);
+		if (dump_with(&req, d, -1, -1, 0, &r) || r.error || d->n != 1)
+			_exit(13);	/* its own table: allowed */
+		if (dump_with(&req, d, -1, -1, KNETMON_REQF_ALL_NETNS, &r) || r.error != EPERM)
+			_exit(14);
+		if (d->n)
+			_exit(15);
+		if (dump_with(&req, d, -1, 3, 0, &r) || r.error != EPERM)
+			_exit(16);
+		_exit(d->n ? 17 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("userns child: 10 unshare, 11 bind/nsid, 12 family, 13 own table refused, "
+		       "14 all-netns not EPERM, 15 all-netns leaked entries, 16 netns id not EPERM, "
+		       "17 netns id leaked entries");
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct dump *d = calloc(1, sizeof(*d));
+		struct kt_sock req;
+		struct kt_reply r;
+
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(10);
+		if (kt_open(&req))
+			_exit(12);
+		if (dump_with(&req, d, -1, -1, 0, &r) || r.error != EPERM)
+			_exit(13);
+		_exit(d->n ? 14 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("nobody child: 10 setresuid, 12 family, 13 dump not EPERM, 14 entries leaked");
+	close(parent_ns);
+}
+
+/* ---- AF_UNIX -------------------------------------------------------- */
+
+FIXTURE(unix_binds) {
+	struct kt_sock ev;
+	struct kt_sock req;
+	char path[64];		/* a filesystem name of the test's own */
+};
+
+FIXTURE_VARIANT(unix_binds) {
+	int type;
+};
+
+FIXTURE_VARIANT_ADD(unix_binds, stream) { .type = SOCK_STREAM };
+FIXTURE_VARIANT_ADD(unix_binds, dgram) { .type = SOCK_DGRAM };
+FIXTURE_VARIANT_ADD(unix_binds, seqpacket) { .type = SOCK_SEQPACKET };
+
+FIXTURE_SETUP(unix_binds)
+{
+	ASSERT_EQ(0, private_netns()) TH_LOG("unshare/lo up: %s", strerror(errno));
+	ASSERT_EQ(0, kt_open(&self->ev));
+	ASSERT_EQ(0, kt_open(&self->req));
+	ASSERT_EQ(0, join_binds(&self->ev));
+	snprintf(self->path, sizeof(self->path), "/tmp/knetmon-unix-%d", getpid());
+	unlink(self->path);
+}
+
+FIXTURE_TEARDOWN(unix_binds)
+{
+	unlink(self->path);
+	kt_close(&self->ev);
+	kt_close(&self->req);
+}
+
+/* sockaddr_un for NAME of LEN bytes (abstract names start with NUL). */
+static socklen_t unix_addr(struct sockaddr_un *sun, const char *name, size_t len)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, name, len);
+	return offsetof(struct sockaddr_un, sun_path) + len;
+}
+
+static uint64_t fd_inode(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? 0 : st.st_ino;
+}
+
+/* First event of KIND about the unix socket with INODE within 5 s. */
+static int wait_unix(struct kt_sock *s, uint8_t kind, uint64_t inode, struct ev *e)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (next_event(s, e, 5000))
+			return -1;
+		if (e->kind == kind && e->family == AF_UNIX && (!inode || e->inode == inode))
+			return 0;
+	}
+	return -1;
+}
+
+/* Whether /proc/net/unix has a socket with INODE, named PATH ("" = unnamed). */
+static bool proc_net_unix_has(uint64_t inode, const char *path)
+{
+	char line[512], name[256];
+	unsigned long long ino;
+	bool found = false;
+	FILE *f = fopen("/proc/net/unix", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		name[0] = '\0';
+		/* Num RefCount Protocol Flags Type St Inode [Path] */
+		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %llu %255s", &ino, name) < 1)
+			continue;
+		if (ino == inode && !strcmp(name, path))
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+static int features_attr(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == KNETMON_A_INFO_FEATURES &&
+	    mnl_attr_validate(a, MNL_TYPE_U64) >= 0)
+		*(uint64_t *)data = mnl_attr_get_u64(a);
+	return MNL_CB_OK;
+}
+
+static int features_msg(const struct nlmsghdr *nlh, void *data)
+{
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), features_attr, data);
+	return MNL_CB_OK;
+}
+
+/* Whether /proc/kallsyms names the function SYM (probe-able by name). */
+static bool kallsyms_has(const char *sym)
+{
+	char line[256], name[128];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %127s", name) == 1 && !strcmp(name, sym);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* `info` says unix binds are tracked exactly when the kernel has the symbols. */
+TEST(unix_info_features_follow_kallsyms)
+{
+	static const struct { const char *sym; int bit; } probes[] = {
+		{ "unix_bind", KNETMON_FEAT_UNIX },
+		{ "unix_release", KNETMON_FEAT_UNIX_RELEASE },
+		{ "unix_autobind", KNETMON_FEAT_UNIX_AUTOBIND },
+		{ "unix_listen", KNETMON_FEAT_UNIX_LISTEN },
+	};
+	uint64_t features = 0;
+	struct kt_sock req;
+	struct kt_reply r;
+	char buf[256];
+	unsigned int i;
+
+	ASSERT_EQ(0, kt_open(&req));
+	ASSERT_EQ(0, kt_request(&req, kt_req(&req, buf, KNETMON_CMD_GET_INFO, 0),
+				features_msg, &features, &r));
+	ASSERT_EQ(0, r.error);
+	kt_close(&req);
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		bool have = kallsyms_has(probes[i].sym), on = features & (1ULL << probes[i].bit);
+
+		EXPECT_EQ(have, on) TH_LOG("feature bit %d: symbol %s, probe %s", probes[i].bit,
+					   have ? "present" : "absent", on ? "placed" : "off");
+	}
+}
+
+TEST_F(unix_binds, path_bind_event_has_own_pid_and_exact_path)
+{
+	char comm[16] = "";
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr(&sun, self->path, strlen(self->path) + 1);
+	struct ev e;
+	int fd;
+
+	prctl(PR_GET_NAME, comm);
+	fd = socket(AF_UNIX, variant->type, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sun, len));
+
+	ASSERT_EQ(0, wait_unix(&self->ev, KNETMON_BIND_KIND_BIND, fd_inode(fd), &e))
+		TH_LOG("no bind event for inode %llu", (unsigned long long)fd_inode(fd));
+	EXPECT_EQ(0, e.result);
+	EXPECT_EQ((uint32_t)getpid(), e.tgid);
+	EXPECT_EQ((uint32_t)gettid(), e.pid);
+	EXPECT_EQ(getuid(), e.uid);
+	EXPECT_STREQ(comm, e.comm);
+	EXPECT_EQ(own_netns(), e.netns);
+	EXPECT_EQ(AF_UNIX, e.family);
+	EXPECT_EQ(variant->type, e.type);
+	EXPECT_EQ(0, e.port);
+	EXPECT_EQ(0, e.addr_len) TH_LOG("a unix event carries an inet address");
+	/* the name without its terminating NUL, as /proc/net/unix shows it */
+	ASSERT_EQ((int)strlen(self->path), e.path_len);
+	EXPECT_EQ(0, memcmp(self->path, e.path, e.path_len));
+	EXPECT_TRUE(proc_net_unix_has(e.inode, self->path));
+	close(fd);
+}
+
+TEST_F(unix_binds, abstract_bind_event_path_starts_with_nul)
+{
+	char name[64];
+	struct sockaddr_un sun;
+	socklen_t len;
+	size_t n;
+	struct ev e;
+	int fd;
+
+	/* an abstract name is every byte given: no terminator, NULs allowed */
+	n = 1 + snprintf(name + 1, sizeof(name) - 1, "knetmon-abs-%d", getpid());
+	name[0] = '\0';
+	len = unix_addr(&sun, name, n);
+	fd = socket(AF_UNIX, variant->type, 0);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sun, len));
+
+	ASSERT_EQ(0, wait_unix(&self->ev, KNETMON_BIND_KIND_BIND, fd_inode(fd), &e));
+	EXPECT_EQ(0, e.result);
+	ASSERT_EQ((int)n, e.path_len);
+	EXPECT_EQ(0, e.path[0]);
+	EXPECT_EQ(0, memcmp(name, e.path, n));
+	name[0] = '@';
+	EXPECT_TRUE(proc_net_unix_has(e.inode, name)) TH_LOG("/proc/net/unix lacks %s", name);
+	close(fd);
+}
+
+/* bind() with only sun_family: the kernel picks "\0" and five hex digits. */
+TEST_F(unix_binds, autobind_reports_the_name_getsockname_returns)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX }, got;
+	socklen_t len = sizeof(got);
+	struct ev e, rel;
+	int fd, i;
+
+	fd = socket(AF_UNIX, variant->type, 0);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sun, sizeof(sa_family_t)));
+	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&got, &len));
+	ASSERT_EQ((socklen_t)offsetof(struct sockaddr_un, sun_path) + 6, len);
+
+	ASSERT_EQ(0, wait_unix(&self->ev, KNETMON_BIND_KIND_AUTOBIND, fd_inode(fd), &e))
+		TH_LOG("no autobind event");
+	EXPECT_EQ((uint32_t)getpid(), e.tgid);
+	ASSERT_EQ(6, e.path_len);
+	EXPECT_EQ(0, e.path[0]);
+	for (i = 1; i < 6; i++)
+		EXPECT_NE(NULL, strchr("0123456789abcdef", e.path[i])) TH_LOG("byte %d", i);
+	EXPECT_EQ(0, memcmp(got.sun_path, e.path, 6));
+
+	/* reported once: the very next event is the release */
+	close(fd);
+	ASSERT_EQ(0, next_event(&self->ev, &rel, 5000));
+	EXPECT_EQ(KNETMON_BIND_KIND_RELEASE, rel.kind) TH_LOG("kind %u after the autobind", rel.kind);
+	EXPECT_EQ(e.seq + 1, rel.seq);
+	EXPECT_EQ(e.cookie, rel.cookie);
+}
+
+/* connect() of an unbound socket that passes credentials names it too. */
+TEST_F(unix_binds, passcred_connect_autobind_reported)
+{
+	struct sockaddr_un sun, got;
+	socklen_t len = unix_addr(&sun, self->path, strlen(self->path) + 1), glen = sizeof(got);
+	struct ev e;
+	int srv, cli, one = 1;
+
+	srv = socket(AF_UNIX, variant->type, 0);
+	ASSERT_EQ(0, bind(srv, (struct sockaddr *)&sun, len));
+	if (variant->type != SOCK_DGRAM)
+		ASSERT_EQ(0, listen(srv, 1));
+	cli = socket(AF_UNIX, variant->type, 0);
+	ASSERT_EQ(0, setsockopt(cli, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)));
+	ASSERT_EQ(0, connect(cli, (struct sockaddr *)&sun, len));
+	ASSERT_EQ(0, getsockname(cli, (struct sockaddr *)&got, &glen));
+	ASSERT_EQ((socklen_t)offsetof(struct sockaddr_un, sun_path) + 6, glen);
+
+	ASSERT_EQ(0, wait_unix(&self->ev, KNETMON_BIND_KIND_AUTOBIND, fd_inode(cli), &e))
+		TH_LOG("no autobind event for the connecting socket");
+	ASSERT_EQ(6, e.path_len);
+	EXPECT_EQ(0, memcmp(got.sun_path, e.path, 6));
+	close(cli);
+	close(srv);
+}
+
+TEST_F(unix_binds, eaddrinuse_on_existing_path_reported_as_failed_bind)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr(&sun, self->path, strlen(self->path) + 1);
+	struct dump *d = calloc(1, sizeof(*d));
+	struct ev ok, e;
+	int a, b;
+
+	a = socket(AF_UNIX, variant->type, 0);
+	b = socket(AF_UNIX, variant->type, 0);
+	ASSERT_EQ(0, bind(a, (struct sockaddr *)&sun, len));
+	ASSERT_EQ(-1, bind(b, (struct sockaddr *)&sun, len));
+	ASSERT_EQ(EADDRINUSE, errno);
+
+	ASSERT_EQ(0, wait_unix(&self->ev, KNETMON_BIND_KIND_BIND, fd_inode(a), &ok));
+	EXPECT_EQ(0, ok.result);
+	ASSERT_EQ(0, wait_unix(&self->ev, KNETMON_BIND_KIND_BIND, fd_inode(b), &e))
+		TH_LOG("no failure event");
+	EXPECT_EQ(-EADDRINUSE, e.result);
+	EXPECT_EQ((uint32_t)getpid(), e.tgid);
+	ASSERT_EQ((int)strlen(self->path), e.path_len);
+	EXPECT_EQ(0, memcmp(self->path, e.path, e.path_len));
+	EXPECT_NE(ok.cookie, e.cookie);
+
+	ASSERT_EQ(0, dump_binds(&self->req, d));
+	ASSERT_EQ(1, d->n) TH_LOG("the failed bind entered the table");
+	EXPECT_EQ(ok.cookie, d->ev[0].cookie);
+	close(a);
+	close(b);
+	free(d);
+}
+
+TEST_F(unix_binds, close_reports_release_and_table_follows_proc_net_unix)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr(&sun, self->path, strlen(self->path) + 1);
+	struct dump *d = calloc(1, sizeof(*d));
+	struct ev bound, rel, *last = &bound;
+	struct ev lis;
+	uint64_t ino;
+	int fd;
+
+	fd = socket(AF_UNIX, variant->type, 0);
+	ino = fd_inode(fd);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sun, len));
+	ASSERT_EQ(0, wait_unix(&self->ev, KNETMON_BIND_KIND_BIND, ino, &bound));
+	if (variant->type != SOCK_DGRAM) {
+		ASSERT_EQ(0, listen(fd, 5));
+		ASSERT_EQ(0, wait_unix(&self->ev, KNETMON_BIND_KIND_LISTEN, ino, &lis));
+		EXPECT_EQ(5u, lis.backlog);
+		EXPECT_EQ(bound.cookie, lis.cookie);
+		last = &lis;
+	}
+	ASSERT_TRUE(proc_net_unix_has(ino, self->path));
+
+	ASSERT_EQ(0, dump_binds(&self->req, d));
+	ASSERT_EQ(1, d->n);
+	EXPECT_EQ(bound.cookie, d->ev[0].cookie);
+	EXPECT_EQ(ino, d->ev[0].inode);
+	EXPECT_EQ(AF_UNIX, d->ev[0].family);
+	EXPECT_EQ(variant->type == SOCK_DGRAM ? 7 /* TCP_CLOSE */ : 10 /* TCP_LISTEN */,
+		  d->ev[0].state);
+	ASSERT_EQ((int)strlen(self->path), d->ev[0].path_len);
+	EXPECT_EQ(0, memcmp(self->path, d->ev[0].path, d->ev[0].path_len));
+	EXPECT_EQ(last->seq, d->dump_seq);
+
+	close(fd);
+	ASSERT_EQ(0, wait_unix(&self->ev, KNETMON_BIND_KIND_RELEASE, ino, &rel));
+	EXPECT_EQ(bound.cookie, rel.cookie);
+	EXPECT_EQ(last->seq + 1, rel.seq);
+	EXPECT_EQ((int)strlen(self->path), rel.path_len);
+	EXPECT_FALSE(proc_net_unix_has(ino, self->path));
+	ASSERT_EQ(0, dump_binds(&self->req, d));
+	EXPECT_EQ(0, d->n) TH_LOG("released unix socket still in GET_BINDS");
+	free(d);
+}
+
+/* Unnamed unix sockets (socketpair, unbound) are neither reported nor stored. */
+TEST_F(unix_binds, socketpair_and_unbound_close_report_nothing)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr(&sun, self->path, strlen(self->path) + 1);
+	struct ev e;
+	int sv[2], fd, marker;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, variant->type, 0, sv));
+	fd = socket(AF_UNIX, variant->type, 0);
+	close(sv[0]);
+	close(sv[1]);
+	close(fd);
+	marker = socket(AF_UNIX, variant->type, 0);
+	ASSERT_EQ(0, bind(marker, (struct sockaddr *)&sun, len));
+	ASSERT_EQ(0, next_event(&self->ev, &e, 5000));
+	EXPECT_EQ(KNETMON_BIND_KIND_BIND, e.kind);
+	EXPECT_EQ(fd_inode(marker), e.inode) TH_LOG("an unnamed socket was reported first");
+	EXPECT_EQ(1u, e.seq);
+	close(marker);
+}
+
+/* GET_BINDS family AF_UNIX lists only unix sockets; a port filter none. */
+TEST_F(unix_binds, dump_family_and_port_filters_separate_unix_from_inet)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr(&sun, self->path, strlen(self->path) + 1);
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct dump *d = calloc(1, sizeof(*d));
+	struct nlmsghdr *nlh;
+	struct kt_reply r;
+	char buf[1024];
+	int u, i;
+
+	u = socket(AF_UNIX, variant->type, 0);
+	i = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, bind(u, (struct sockaddr *)&sun, len));
+	ASSERT_EQ(0, bind(i, (struct sockaddr *)&sin, sizeof(sin)));
+
+	nlh = kt_req(&self->req, buf, KNETMON_CMD_GET_BINDS, NLM_F_DUMP);
+	mnl_attr_put_u8(nlh, KNETMON_REQ_FAMILY, AF_UNIX);
+	ASSERT_EQ(0, kt_request(&self->req, nlh, dump_msg, d, &r));
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
+	ASSERT_EQ(1, d->n);
+	EXPECT_EQ(fd_inode(u), d->ev[0].inode);
+
+	memset(d, 0, sizeof(*d));
+	nlh = kt_req(&self->req, buf, KNETMON_CMD_GET_BINDS, NLM_F_DUMP);
+	mnl_attr_put_u16(nlh, KNETMON_REQ_PORT, htons(0));
+	ASSERT_EQ(0, kt_request(&self->req, nlh, dump_msg, d, &r));
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
+	EXPECT_EQ(0, d->n) TH_LOG("port 0 matched %d entries (unix has no port)", d->n);
+	close(u);
+	close(i);
 	free(d);
 }
 

@@ -77,7 +77,7 @@ evs = [json.loads(l) for l in open(path)]          # every line valid JSON
 seqs = [e["seq"] for e in evs]
 assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
 mine = [(e["kind"], e["proto"], e["family"], e["addr"], e["port"])
-        for e in evs if e["port"] in (tport, uport) and e["pid"] == pid]
+        for e in evs if e.get("port") in (tport, uport) and e["pid"] == pid]
 want = [("bind", "tcp", 6, "::1", tport), ("listen", "tcp", 6, "::1", tport),
         ("bind", "udp", 4, "127.0.0.1", uport),
         ("release", "tcp", 6, "::1", tport), ("release", "udp", 4, "127.0.0.1", uport)]
@@ -263,10 +263,230 @@ for b in json.load(sys.stdin): print(b["port"])' | sort > "$W/kn"
 	[ "$(inns "$KNETMON" binds -u -j)" = "[]" ] || fail "binds -u not an empty JSON array"
 }
 
+# ---- AF_UNIX ----------------------------------------------------------
+
+# binds -x: every named unix socket of the binder, as ss -xlp lists it
+# (netid, state, name, inode, pid), and each inode in /proc/net/unix with
+# that name. Unnamed sockets are in ss (as "*") but are no binds.
+test_binds_x_agrees_with_ss_xlp_and_proc_net_unix() {
+	setup_ns unix; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
+	inns python3 -c '
+import os, socket, time
+W = "/tmp/knetmon-binds-cli"
+held = []
+def sock(typ, name=None, listen=False):
+    s = socket.socket(socket.AF_UNIX, typ)
+    if name is not None: s.bind(name)
+    if listen: s.listen(4)
+    held.append(s)
+sock(socket.SOCK_STREAM, W + "/srv.sock", True)
+sock(socket.SOCK_SEQPACKET, "\0knetmon-cli-abs", True)
+sock(socket.SOCK_DGRAM, W + "/dgram.sock")
+sock(socket.SOCK_DGRAM, "")                       # autobind: "@" and 5 hex digits
+sock(socket.SOCK_STREAM, W + "/bound-only.sock")  # bound, not listening
+sock(socket.SOCK_DGRAM)                           # unnamed: no bind
+open(W + "/ready", "w").write(str(os.getpid())); time.sleep(60)' &
+	PY=$!
+	busywait 20000 test -s "$W/ready" || fail "binder not ready"
+	pid=$(cat "$W/ready")
+	inns ss -H -xlp | awk -v pid="pid=$pid," 'index($0, pid) && $5 != "*" { print $1, $2, $5, $6 }' |
+		sort > "$W/ss"
+	inns "$KNETMON" binds -x -j > "$W/kn.json"
+	python3 - "$W/kn.json" "$pid" <<'PY' | sort > "$W/kn"
+import json, sys
+for b in json.load(open(sys.argv[1])):
+    if b["pid"] == int(sys.argv[2]):
+        print(b["proto"], b["state"], b["path"], b["inode"])
+PY
+	[ "$(wc -l < "$W/ss")" = 5 ] || fail "ss -xlp lists $(wc -l < "$W/ss") named sockets, expected 5: $(cat "$W/ss")"
+	diff "$W/ss" "$W/kn" || fail "binds -x differs from ss -xlp (ss first)"
+	while read -r _ _ path inode; do
+		inns awk -v i="$inode" -v p="$path" '$7 == i && $8 == p { f = 1 } END { exit !f }' \
+			/proc/net/unix || fail "/proc/net/unix has no $inode $path"
+	done < "$W/kn"
+	inns "$KNETMON" binds -x -l | grep -q "^u_seq .*@knetmon-cli-abs .*LISTEN" ||
+		fail "binds -x -l text lacks the abstract listener: $(inns "$KNETMON" binds -x -l)"
+	[ "$(inns "$KNETMON" binds -x -l -j | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 2 ] ||
+		fail "binds -x -l should list the two listeners only"
+	[ "$(inns "$KNETMON" binds -t -u -j)" = "[]" ] || fail "unix sockets listed by binds -t -u"
+	[ "$(inns "$KNETMON" binds -x -t -j | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 5 ] ||
+		fail "binds -x -t should list the five unix sockets (no TCP bound)"
+}
+
+# monitor: unix binds, listens and releases with their names, in JSON; none
+# of them reaches Penguin's netbinds.csv (TCP and UDP only).
+test_monitor_prints_unix_events_not_penguin_rows() {
+	setup_ns unixmon; trap cleanup_ns EXIT
+	start_monitor --penguin "$W"
+	inns python3 - > "$W/py.out" <<'PY'
+exec(open("/tmp/knetmon-binds-prelude.py").read())
+sync()
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(W + "/mon.sock"); s.listen(2)
+d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+d.bind("\0knetmon-mon-abs")
+print(os.getpid())
+s.close(); d.close()
+PY
+	pid=$(cat "$W/py.out")
+	busywait 10000 grep -q '"kind":"release".*"path":"@knetmon-mon-abs"' "$W/mon.json" ||
+		fail "no release of @knetmon-mon-abs in: $(cat "$W/mon.json")"
+	stop_monitor
+	python3 - "$W/mon.json" "$pid" <<'PY' || fail "unix events wrong"
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+mine = [(e["kind"], e["proto"], e["path"]) for e in evs
+        if e["pid"] == int(sys.argv[2]) and "path" in e]
+W = "/tmp/knetmon-binds-cli"
+want = [("bind", "u_str", W + "/mon.sock"), ("listen", "u_str", W + "/mon.sock"),
+        ("bind", "u_dgr", "@knetmon-mon-abs"),
+        ("release", "u_str", W + "/mon.sock"), ("release", "u_dgr", "@knetmon-mon-abs")]
+if mine != want:
+    sys.exit("expected %s\n     saw %s" % (want, mine))
+assert not any("port" in e for e in evs if "path" in e), "a unix event has a port"
+PY
+	[ "$(cat "$W/netbinds.csv")" = "procname,ipvn,domain,guest_ip,guest_port,time" ] ||
+		fail "netbinds.csv has rows: $(cat "$W/netbinds.csv")"
+}
+
+# ---- flags of monitor, wait and binds ----------------------------------
+
+# A binder that binds, listens on and closes a TCP socket every 20 ms, so
+# monitors started at any time see a steady stream without a sync.
+start_tcp_churn() {
+	inns python3 -c '
+import socket, time
+for _ in range(3000):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1); s.close()
+    time.sleep(0.02)' &
+	PY=$!
+}
+
+test_monitor_kinds_and_count_select_and_stop() {
+	setup_ns kinds; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
+	start_tcp_churn
+	rc=0; timeout 60 ip netns exec "$NS" "$KNETMON" monitor -j --kinds listen --count 4 \
+		> "$W/k1" || rc=$?
+	[ "$rc" = 0 ] || fail "--count 4 did not end the monitor by itself (exit $rc)"
+	rc=0; timeout 60 ip netns exec "$NS" "$KNETMON" monitor -j --kinds bind,release --count 6 \
+		> "$W/k2" || rc=$?
+	[ "$rc" = 0 ] || fail "second monitor exit $rc"
+	python3 - "$W/k1" "$W/k2" <<'PY' || fail "kinds or count wrong"
+import json, sys
+k1 = [json.loads(l) for l in open(sys.argv[1])]
+k2 = [json.loads(l) for l in open(sys.argv[2])]
+assert len(k1) == 4, "--count 4 printed %d events" % len(k1)
+assert {e["kind"] for e in k1} == {"listen"}, [e["kind"] for e in k1]
+assert len(k2) == 6, "--count 6 printed %d events" % len(k2)
+assert {e["kind"] for e in k2} == {"bind", "release"}, [e["kind"] for e in k2]
+assert all(a["seq"] < b["seq"] for a, b in zip(k2, k2[1:]))
+PY
+	rc=0; inns "$KNETMON" monitor --kinds bind,nosuchkind > /dev/null 2>&1 || rc=$?
+	[ "$rc" = 2 ] || fail "an unknown kind: exit $rc, expected 2"
+}
+
+test_monitor_t_prefixes_each_line_with_the_time() {
+	setup_ns stamp; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
+	start_tcp_churn
+	timeout 60 ip netns exec "$NS" "$KNETMON" monitor -t --count 3 > "$W/t1" ||
+		fail "monitor -t --count 3 failed"
+	timeout 60 ip netns exec "$NS" "$KNETMON" monitor --count 3 > "$W/t0" ||
+		fail "monitor --count 3 failed"
+	python3 - "$W/t1" "$W/t0" <<'PY' || fail "time prefix wrong: $(cat "$W/t1" "$W/t0")"
+import re, sys, time
+stamp = re.compile(r"^(\d\d):(\d\d):(\d\d)\.\d{6} ")
+t1, t0 = open(sys.argv[1]).read().splitlines(), open(sys.argv[2]).read().splitlines()
+assert len(t1) == 3 and len(t0) == 3, (t1, t0)
+now = time.localtime()
+for line in t1:
+    m = stamp.match(line)
+    assert m, "no time prefix: " + line
+    h, mi, s = map(int, m.groups())
+    diff = abs((h * 3600 + mi * 60 + s) - (now.tm_hour * 3600 + now.tm_min * 60 + now.tm_sec))
+    assert min(diff, 86400 - diff) < 120, "time %s is not now" % m.group(0)
+for line in t0:
+    assert not stamp.match(line), "time prefix without -t: " + line
+PY
+}
+
+test_wait_comm_listen_and_json_filters() {
+	setup_ns waitflags; trap 'kill $PY $PY2 2>/dev/null; cleanup_ns' EXIT
+	inns python3 -c '
+import os, socket, time
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 8082))
+t = socket.socket(); t.bind(("127.0.0.1", 8083))          # bound, never listening
+open("/tmp/knetmon-binds-cli/ready", "w").write(str(os.getpid())); time.sleep(60)' &
+	PY=$!
+	busywait 20000 test -s "$W/ready" || fail "binder not ready"
+	pid=$(cat "$W/ready")
+	rc=0; inns "$KNETMON" wait --port 8082 --comm not-python --timeout 1 > /dev/null 2>&1 || rc=$?
+	[ "$rc" = 1 ] || fail "--comm not-python matched python3's socket (exit $rc)"
+	rc=0; inns "$KNETMON" wait --port 8082 --comm python3 --timeout 5 -j > "$W/out" || rc=$?
+	[ "$rc" = 0 ] || fail "--comm python3: exit $rc"
+	python3 - "$W/out" "$pid" <<'PY' || fail "wait -j output wrong: $(cat "$W/out")"
+import json, sys
+b = json.loads(open(sys.argv[1]).read())
+assert (b["port"], b["proto"], b["comm"], b["pid"]) == (8082, "udp", "python3", int(sys.argv[2])), b
+PY
+	rc=0; inns "$KNETMON" wait --port 8083 --listen --timeout 1 > /dev/null 2>&1 || rc=$?
+	[ "$rc" = 1 ] || fail "--listen matched a socket that only bound (exit $rc)"
+	rc=0; inns "$KNETMON" wait --port 8083 --timeout 5 > /dev/null || rc=$?
+	[ "$rc" = 0 ] || fail "without --listen the bound socket should match (exit $rc)"
+
+	t0=$(date +%s%3N)
+	inns python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 8084)); time.sleep(1.5); s.listen(); time.sleep(30)' &
+	PY2=$!
+	rc=0; inns "$KNETMON" wait --port 8084 --listen --timeout 20 -j > "$W/out" || rc=$?
+	took=$(elapsed_ms "$t0")
+	[ "$rc" = 0 ] || fail "--listen on a late listener: exit $rc"
+	[ "$took" -ge 1400 ] || fail "--listen matched after ${took}ms, before listen()"
+	python3 -c 'import json,sys; b = json.load(open(sys.argv[1])); assert b["state"] == "LISTEN" or b["kind"] == "listen", b' \
+		"$W/out" || fail "wait --listen -j printed: $(cat "$W/out")"
+}
+
+test_binds_pid_and_comm_select_the_owner() {
+	setup_ns owner; trap 'kill $PY $PY2 2>/dev/null; cleanup_ns' EXIT
+	inns python3 -c '
+import os, socket, time
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+t = socket.socket(); t.bind(("127.0.0.1", 0)); t.listen()
+open("/tmp/knetmon-binds-cli/a", "w").write("%d %d %d\n" % (os.getpid(), u.getsockname()[1], t.getsockname()[1]))
+time.sleep(60)' &
+	PY=$!
+	inns python3 -c '
+import os, socket, time
+open("/proc/self/comm", "w").write("kn-other")
+u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.bind(("::1", 0))
+open("/tmp/knetmon-binds-cli/b", "w").write("%d %d\n" % (os.getpid(), u.getsockname()[1]))
+time.sleep(60)' &
+	PY2=$!
+	busywait 20000 test -s "$W/a" || fail "binder a not ready"
+	busywait 20000 test -s "$W/b" || fail "binder b not ready"
+	read -r apid aport1 aport2 < "$W/a"
+	read -r bpid bport < "$W/b"
+	ports() { python3 -c 'import json,sys; print(" ".join(str(p) for p in sorted((b["port"], b["pid"], b["comm"]) for b in json.load(sys.stdin))))'; }
+	got=$(inns "$KNETMON" binds --pid "$apid" -j | ports)
+	want=$(python3 -c "print(' '.join(str(p) for p in sorted([($aport1, $apid, 'python3'), ($aport2, $apid, 'python3')])))")
+	[ "$got" = "$want" ] || fail "binds --pid $apid: $got, expected $want"
+	got=$(inns "$KNETMON" binds --comm kn-other -j | ports)
+	want=$(python3 -c "print(' '.join(str(p) for p in [($bport, $bpid, 'kn-other')]))")
+	[ "$got" = "$want" ] || fail "binds --comm kn-other: $got, expected $want"
+	[ "$(inns "$KNETMON" binds --pid "$bpid" --comm python3 -j)" = "[]" ] ||
+		fail "--pid and --comm must both hold"
+}
+
 run_tests test_monitor_json_lines_match_what_was_bound \
 	test_tiny_rcvbuf_gaps_reported_and_resync_matches_table \
 	test_penguin_files_and_exec_follow_unique_binds \
 	test_wait_sees_a_bind_after_one_second \
 	test_wait_times_out_with_1_when_nothing_binds \
 	test_wait_matches_socket_bound_before_it_started \
-	test_binds_view_lists_the_same_listeners_as_ss
+	test_binds_view_lists_the_same_listeners_as_ss \
+	test_binds_x_agrees_with_ss_xlp_and_proc_net_unix \
+	test_monitor_prints_unix_events_not_penguin_rows \
+	test_monitor_kinds_and_count_select_and_stop \
+	test_monitor_t_prefixes_each_line_with_the_time \
+	test_wait_comm_listen_and_json_filters \
+	test_binds_pid_and_comm_select_the_owner

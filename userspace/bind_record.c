@@ -33,6 +33,7 @@ struct nla_policy kn_bind_policy[KNETMON_A_BIND_MAX + 1] = {
 	[KNETMON_A_BIND_PROTOCOL]	= { .type = NLA_U8 },
 	[KNETMON_A_BIND_ADDR]		= { .minlen = 4, .maxlen = 16 },
 	[KNETMON_A_BIND_PORT]		= { .type = NLA_U16 },
+	[KNETMON_A_BIND_UNIX_PATH]	= { .maxlen = 108 },
 	[KNETMON_A_BIND_IFINDEX]	= { .type = NLA_U32 },
 	[KNETMON_A_BIND_SOCKOPTS]	= { .type = NLA_U32 },
 	[KNETMON_A_BIND_COOKIE]		= { .type = NLA_U64 },
@@ -42,6 +43,18 @@ struct nla_policy kn_bind_policy[KNETMON_A_BIND_MAX + 1] = {
 	[KNETMON_A_BIND_STATE]		= { .type = NLA_U8 },
 	[KNETMON_A_BIND_DUMP_SEQ]	= { .type = NLA_U64 },
 };
+
+/* sun_path bytes as ss and /proc/net/unix print them, NUL as '@' (an
+ * abstract name's leading one too); other control bytes as '?'. */
+static void get_unix_path(const struct nlattr *a, char *out)
+{
+	const unsigned char *p = nla_data(a);
+	int i, len = nla_len(a) < 108 ? nla_len(a) : 108;	/* the policy's maxlen */
+
+	for (i = 0; i < len; i++)
+		out[i] = !p[i] ? '@' : (p[i] < 0x20 || p[i] == 0x7f) ? '?' : p[i];
+	out[len] = '\0';
+}
 
 #define GET(attr, getter, field) \
 	do { if (tb[attr]) b->field = getter(tb[attr]); } while (0)
@@ -78,6 +91,8 @@ int kn_bind_parse(struct nlattr **tb, struct kn_bind *b)
 	GET(KNETMON_A_BIND_STATE, nla_get_u8, state);
 	if (tb[KNETMON_A_BIND_COMM])
 		snprintf(b->comm, sizeof(b->comm), "%s", nla_get_string(tb[KNETMON_A_BIND_COMM]));
+	if (tb[KNETMON_A_BIND_UNIX_PATH])
+		get_unix_path(tb[KNETMON_A_BIND_UNIX_PATH], b->path);
 	if (tb[KNETMON_A_BIND_ADDR]) {
 		int len = nla_len(tb[KNETMON_A_BIND_ADDR]);
 
@@ -114,6 +129,9 @@ uint8_t kn_bind_kind_from_name(const char *name)
 
 const char *kn_bind_proto(const struct kn_bind *b)
 {
+	if (b->family == AF_UNIX)	/* ss's names */
+		return b->type == SOCK_STREAM ? "u_str" :
+		       b->type == SOCK_DGRAM ? "u_dgr" : "u_seq";
 	switch (b->protocol) {
 	case IPPROTO_TCP:	return "tcp";
 	case IPPROTO_UDP:	return "udp";
@@ -141,7 +159,9 @@ const char *kn_bind_state(const struct kn_bind *b)
 
 void kn_bind_addr(const struct kn_bind *b, char *buf, size_t len)
 {
-	if (!inet_ntop(b->family == AF_INET6 ? AF_INET6 : AF_INET, b->addr, buf, len))
+	if (b->family == AF_UNIX)
+		snprintf(buf, len, "%s", b->path[0] ? b->path : "*");
+	else if (!inet_ntop(b->family == AF_INET6 ? AF_INET6 : AF_INET, b->addr, buf, len))
 		snprintf(buf, len, "?");
 }
 
@@ -156,13 +176,27 @@ static void print_time_text(uint64_t ns)
 	print_text("%s.%06llu ", buf, (unsigned long long)(ns % 1000000000ull) / 1000);
 }
 
-void kn_bind_print(const struct kn_bind *b, int how)
+/* Where B is bound: address and port, or a unix socket's name. */
+static void print_local(const struct kn_bind *b)
 {
-	char addr[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN + 16];
-	bool event = how & KN_BIND_PRINT_EVENT;
+	char addr[sizeof(b->path)], local[sizeof(b->path) + 16];
 
 	kn_bind_addr(b, addr, sizeof(addr));
+	if (b->family == AF_UNIX) {
+		print_string("path", NULL, b->path);
+		print_text("%-28s ", addr);
+		return;
+	}
 	snprintf(local, sizeof(local), b->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, b->port);
+	print_uint("family", NULL, b->family == AF_INET6 ? 6 : 4);
+	print_string("addr", NULL, addr);
+	print_uint("port", NULL, b->port);
+	print_text("%-28s ", local);
+}
+
+void kn_bind_print(const struct kn_bind *b, int how)
+{
+	bool event = how & KN_BIND_PRINT_EVENT;
 
 	print_open_object(NULL);
 	if (how & KN_BIND_PRINT_TIME)
@@ -175,10 +209,7 @@ void kn_bind_print(const struct kn_bind *b, int how)
 			print_text("%s ", strerror(-b->result));
 	}
 	print_string("proto", "%-5s ", kn_bind_proto(b));
-	print_uint("family", NULL, b->family == AF_INET6 ? 6 : 4);
-	print_string("addr", NULL, addr);
-	print_uint("port", NULL, b->port);
-	print_text("%-28s ", local);
+	print_local(b);
 	print_string("state", event ? NULL : "%-7s ", kn_bind_state(b));
 	if (b->kind == KNETMON_BIND_KIND_LISTEN)
 		print_uint("backlog", event ? "backlog %llu " : NULL, b->backlog);

@@ -24,6 +24,8 @@ struct kn_bind {
 	uint64_t seq, dump_seq, time_real, time_boot, cgroup, cookie, inode;
 	uint8_t addr[16];
 	char comm[16];
+	/* AF_UNIX: the name as ss and /proc/net/unix print it, '@' for NUL */
+	char path[108 + 1];
 };
 
 extern struct nla_policy kn_bind_policy[KNETMON_A_BIND_MAX + 1];
@@ -38,7 +40,7 @@ uint8_t kn_bind_kind_from_name(const char *name);
 const char *kn_bind_proto(const struct kn_bind *b);
 /* TCP-like state name as ss prints it ("LISTEN", "UNCONN", ...). */
 const char *kn_bind_state(const struct kn_bind *b);
-/* Plain address text: "0.0.0.0", "::1". */
+/* Plain address text: "0.0.0.0", "::1"; a unix socket's name. */
 void kn_bind_addr(const struct kn_bind *b, char *buf, size_t len);
 
 enum {

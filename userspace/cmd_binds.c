@@ -14,6 +14,7 @@
 
 struct binds_opts {
 	bool tcp, udp, unix_, listening;
+	int family;		/* -4/-6 (inet sockets only); 0: both */
 	long pid;		/* -1: any */
 	const char *comm;
 };
@@ -24,9 +25,9 @@ static void usage(FILE *f)
 		   "                     [ --pid PID ] [ --comm NAME ] [ -j ]\n"
 		   "Show every socket bound now, as the module tracks it: protocol,\n"
 		   "local address:port, state, owning pid/comm, uid, netns and when it\n"
-		   "was bound. -t TCP, -u UDP (default both), -x unix (not tracked yet:\n"
-		   "matches nothing), -4/-6 one family, -l listening sockets only.\n"
-		   "Needs CAP_NET_ADMIN.\n");
+		   "was bound. -t TCP, -u UDP (default both), -x unix (named sockets: a\n"
+		   "path, or an abstract name shown with a leading '@'), -4/-6 one inet\n"
+		   "family, -l listening sockets only. Needs CAP_NET_ADMIN.\n");
 }
 
 static int binds_show(const struct kn_bind *b, void *arg)
@@ -34,7 +35,9 @@ static int binds_show(const struct kn_bind *b, void *arg)
 	const struct binds_opts *o = arg;
 	bool is_tcp = b->protocol == IPPROTO_TCP, is_udp = b->protocol == IPPROTO_UDP;
 
-	if (!((o->tcp && is_tcp) || (o->udp && is_udp)))
+	if (b->family == AF_UNIX ? !o->unix_ : !((o->tcp && is_tcp) || (o->udp && is_udp)))
+		return 0;
+	if (b->family != AF_UNIX && o->family && b->family != o->family)
 		return 0;
 	if (o->listening && b->state != 10 /* TCP_LISTEN */)
 		return 0;
@@ -94,16 +97,22 @@ int cmd_binds(int argc, char **argv)
 	if (!o.tcp && !o.udp && !o.unix_)
 		o.tcp = o.udp = true;
 	if (v4 != v6)
-		filter.family = v4 ? AF_INET : AF_INET6;
-	if (o.tcp != o.udp)
-		filter.protocol = o.tcp ? IPPROTO_TCP : IPPROTO_UDP;
+		o.family = v4 ? AF_INET : AF_INET6;
+	/* The kernel filters one family and protocol; a mix is sorted out here. */
+	if (o.unix_ && !o.tcp && !o.udp) {
+		filter.family = AF_UNIX;
+	} else if (!o.unix_) {
+		if (o.family)
+			filter.family = o.family;
+		if (o.tcp != o.udp)
+			filter.protocol = o.tcp ? IPPROTO_TCP : IPPROTO_UDP;
+	}
 
 	err = kn_open(&nl);
 	if (err)
 		return err;
 	print_open_array(NULL);
-	if (o.tcp || o.udp)
-		err = kn_binds_dump(&nl, &filter, binds_show, &o, NULL);
+	err = kn_binds_dump(&nl, &filter, binds_show, &o, NULL);
 	print_close_array();
 	print_end();
 	kn_close(&nl);

@@ -42,7 +42,8 @@ static void usage(FILE *f)
 
 static bool wait_matches(const struct wait_match *w, const struct kn_bind *b)
 {
-	if (b->result)
+	/* wait is about ports: unix sockets never match */
+	if (b->result || b->family == AF_UNIX)
 		return false;
 	if (w->port >= 0 && b->port != w->port)
 		return false;

@@ -22,6 +22,9 @@ static const char *const features[] = {
 	[KNETMON_FEAT_NEIGH]		= "neigh",
 	[KNETMON_FEAT_ROUTES]		= "routes",
 	[KNETMON_FEAT_LINKS]		= "links",
+	[KNETMON_FEAT_UNIX_RELEASE]	= "unix_release",
+	[KNETMON_FEAT_UNIX_AUTOBIND]	= "unix_autobind",
+	[KNETMON_FEAT_UNIX_LISTEN]	= "unix_listen",
 };
 
 static const char *const counters[] = {

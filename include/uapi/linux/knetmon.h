@@ -78,12 +78,15 @@ enum knetmon_feature {
 	KNETMON_FEAT_AUTOBIND,		/* implicit port acquisition */
 	KNETMON_FEAT_RELEASE_INET,	/* kprobe on inet_release */
 	KNETMON_FEAT_RELEASE_INET6,	/* kprobe on inet6_release */
-	KNETMON_FEAT_UNIX,		/* unix bind/release probes */
+	KNETMON_FEAT_UNIX,		/* kretprobe on unix_bind (needs UNIX_RELEASE) */
 	KNETMON_FEAT_SOCKETS,		/* GET_SOCKETS */
 	KNETMON_FEAT_OWNERS,		/* KNETMON_REQF_OWNERS */
 	KNETMON_FEAT_NEIGH,		/* GET_NEIGH */
 	KNETMON_FEAT_ROUTES,		/* GET_ROUTES */
 	KNETMON_FEAT_LINKS,		/* GET_LINKS */
+	KNETMON_FEAT_UNIX_RELEASE,	/* kprobe on unix_release */
+	KNETMON_FEAT_UNIX_AUTOBIND,	/* kretprobe on unix_autobind */
+	KNETMON_FEAT_UNIX_LISTEN,	/* kretprobe on unix_listen */
 
 	__KNETMON_FEAT_MAX,
 };
