@@ -709,6 +709,15 @@ static const int knetmon_kretprobe_feature[] = {
 	KNETMON_FEAT_UNIX, KNETMON_FEAT_UNIX_AUTOBIND, KNETMON_FEAT_UNIX_LISTEN,
 };
 
+/* The release probe each bind probe needs: what it stores must be removable. */
+static const int knetmon_kretprobe_needs[] = {
+	KNETMON_FEAT_RELEASE_INET, KNETMON_FEAT_RELEASE_INET,
+	KNETMON_FEAT_RELEASE_INET, KNETMON_FEAT_RELEASE_INET,
+	KNETMON_FEAT_UNIX_RELEASE, KNETMON_FEAT_UNIX_RELEASE, KNETMON_FEAT_UNIX_RELEASE,
+};
+static_assert(ARRAY_SIZE(knetmon_kretprobe_needs) == ARRAY_SIZE(knetmon_kretprobes));
+static_assert(ARRAY_SIZE(knetmon_kretprobe_feature) == ARRAY_SIZE(knetmon_kretprobes));
+
 static struct kprobe knetmon_kprobes[] = {
 	{ .symbol_name = "inet_release", .pre_handler = knetmon_release_pre },
 	{ .symbol_name = "inet6_release", .pre_handler = knetmon_release_pre },
@@ -781,6 +790,11 @@ static int knetmon_binds_register(void)
 	}
 
 	for (i = 0; i < ARRAY_SIZE(knetmon_kretprobes); i++) {
+		if (!test_bit(knetmon_kretprobe_needs[i], &knetmon_features)) {
+			pr_notice("%s not probed: its release probe is missing\n",
+				  knetmon_kretprobes[i].kp.symbol_name);
+			continue;
+		}
 		/* Every bind of every CPU may be in flight at once. */
 		knetmon_kretprobes[i].maxactive = max_t(int, 64, 8 * num_possible_cpus());
 		if (knetmon_register_kretprobe(&knetmon_kretprobes[i]))

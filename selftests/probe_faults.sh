@@ -78,11 +78,34 @@ test_missing_release_probe_loads_with_bind_tracking_off_and_tables_on() {
 	[ "$got" = "$want" ] || fail "netstat -tln lists $got listeners, ss $want"
 }
 
+test_missing_unix_release_turns_off_unix_binds_only() {
+	trap cleanup EXIT
+	reload_with_fault unix_release
+	f=$(features_on)
+	for feat in unix unix_release unix_autobind unix_listen; do
+		! echo "$f" | grep -qx "$feat" || fail "$feat on without unix_release: $f"
+	done
+	echo "$f" | grep -qx bind_inet || fail "inet binds went off too: $f"
+	dmesg | grep -q 'unix_bind not probed: its release probe is missing' ||
+		fail "the kernel log does not say why unix binds are off"
+	python3 -c '
+import socket, time
+s = socket.socket(socket.AF_UNIX); s.bind("\0knetmon-fault-unix")
+t = socket.socket(); t.bind(("127.0.0.1", 4714)); t.listen(1)
+time.sleep(30)' &
+	py=$!
+	busywait 10000 sh -c "ss -Hxa | grep -q knetmon-fault-unix && ss -Htln | grep -q 4714"
+	out=$("$KNETMON" binds -x -t -j)
+	kill "$py"; wait "$py" 2> /dev/null || true
+	echo "$out" | grep -q '"port":4714' || fail "the TCP bind is missing: $out"
+	! echo "$out" | grep -q 'knetmon-fault-unix' || fail "a unix bind was stored with no way to remove it"
+}
+
 test_every_probe_missing_still_loads_and_unloads_cleanly() {
 	trap cleanup EXIT
-	reload_with_fault inet_bind,inet6_bind,inet_listen,inet_autobind,inet_release,inet6_release
+	reload_with_fault inet_bind,inet6_bind,inet_listen,inet_autobind,inet_release,inet6_release,unix_bind,unix_autobind,unix_listen,unix_release
 	f=$(features_on)
-	for feat in bind_inet bind_inet6 listen autobind release_inet release_inet6; do
+	for feat in bind_inet bind_inet6 listen autobind release_inet release_inet6 unix unix_release unix_autobind unix_listen; do
 		! echo "$f" | grep -qx "$feat" || fail "$feat on with its probe missing"
 	done
 	"$KNETMON" netstat -tan > /dev/null || fail "netstat failed"
@@ -91,4 +114,5 @@ test_every_probe_missing_still_loads_and_unloads_cleanly() {
 
 run_tests test_missing_inet6_bind_turns_off_only_ipv6_binds \
 	test_missing_release_probe_loads_with_bind_tracking_off_and_tables_on \
+	test_missing_unix_release_turns_off_unix_binds_only \
 	test_every_probe_missing_still_loads_and_unloads_cleanly
