@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * GET_LINKS: every network device of the caller's netns with its flags,
+ * GET_LINKS: every network device of the caller's netns (or of the one it
+ * names: netns.c says who may) with its flags,
  * MTU, hardware address, counters and IPv4/IPv6 addresses.
  *
  * The walk runs under RCU, like /proc/net/dev. The cursor is the last
@@ -19,6 +20,7 @@
 #include "knetmon.h"
 
 struct knetmon_links_ctx {
+	struct net *net;	/* held; ERR_PTR: refused, dumpit reports why */
 	int last_ifindex;	/* highest ifindex already sent */
 };
 
@@ -176,14 +178,35 @@ static struct net_device *knetmon_next_link(struct net *net, int last)
 	return best;
 }
 
+int knetmon_nl_get_links_start(struct netlink_callback *cb)
+{
+	struct knetmon_links_ctx *ctx = (void *)cb->ctx;
+
+	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_links_ctx);
+	ctx->last_ifindex = 0;
+	ctx->net = knetmon_request_net(cb->skb, knetmon_dump_attrs(cb), NULL);
+	return 0;
+}
+
+int knetmon_nl_get_links_done(struct netlink_callback *cb)
+{
+	struct knetmon_links_ctx *ctx = (void *)cb->ctx;
+
+	if (!IS_ERR_OR_NULL(ctx->net))
+		put_net(ctx->net);
+	ctx->net = NULL;
+	return 0;
+}
+
 int knetmon_nl_get_links_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct knetmon_links_ctx *ctx = (void *)cb->ctx;
-	struct net *net = sock_net(cb->skb->sk);
+	struct net *net = ctx->net;
 	struct net_device *dev;
 	int err = 0;
 
-	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_links_ctx);
+	if (IS_ERR(net))
+		return knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), PTR_ERR(net));
 
 	rcu_read_lock();
 	cb->seq = READ_ONCE(net->dev_base_seq);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * GET_NEIGH: the ARP (arp_tbl) and NDP (nd_tbl) caches of the caller's netns.
+ * GET_NEIGH: the ARP (arp_tbl) and NDP (nd_tbl) caches of the caller's netns,
+ * or of the one it names (netns.c says who may).
  *
  * neigh_for_each() is the exported walker, but it visits the whole table in
  * one go under the table lock and offers no position to resume from. So
@@ -50,6 +51,7 @@ struct knetmon_neigh_snap {
 struct knetmon_neigh_ctx {
 	struct knetmon_neigh_snap *snap;
 	unsigned int pos;	/* next record to send */
+	int refused;		/* -errno: the netns selection, reported by dumpit */
 };
 
 static u32 knetmon_age_ms(unsigned long now, unsigned long then)
@@ -122,12 +124,21 @@ int knetmon_nl_get_neigh_start(struct netlink_callback *cb)
 	struct knetmon_neigh_ctx *ctx = (void *)cb->ctx;
 	struct nlattr *fam = knetmon_dump_attrs(cb)[KNETMON_REQ_FAMILY];
 	struct knetmon_neigh_snap *snap;
+	struct net *net;
 
+	memset(ctx, 0, sizeof(*ctx));
 	if (fam && nla_get_u8(fam) != AF_INET && nla_get_u8(fam) != AF_INET6) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, fam, "neighbours: family must be AF_INET or AF_INET6");
 		return -EINVAL;
 	}
-	snap = knetmon_neigh_snapshot(sock_net(cb->skb->sk));
+	net = knetmon_request_net(cb->skb, knetmon_dump_attrs(cb), NULL);
+	if (IS_ERR(net)) {
+		ctx->refused = PTR_ERR(net);
+		return 0;
+	}
+	/* the snapshot is a copy: the netns is needed only while taking it */
+	snap = knetmon_neigh_snapshot(net);
+	put_net(net);
 	if (IS_ERR(snap)) {
 		if (PTR_ERR(snap) == -E2BIG)
 			NL_SET_ERR_MSG(cb->extack, "neighbours: tables too large to snapshot");
@@ -183,6 +194,8 @@ int knetmon_nl_get_neigh_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 
 	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_neigh_ctx);
 
+	if (ctx->refused)
+		return knetmon_dump_refusal(cb, attrs, ctx->refused);
 	if (attrs[KNETMON_REQ_FAMILY])
 		family = nla_get_u8(attrs[KNETMON_REQ_FAMILY]);
 

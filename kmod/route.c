@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * GET_ROUTES: every IPv4 and IPv6 route of every FIB table in the caller's
- * netns.
+ * netns, or in the one it names (netns.c says who may).
  *
  * Why not a walk of our own: the IPv4 trie (struct trie, key_vector) is
  * private to fib_trie.c and no walker is exported. register_fib_notifier()
@@ -12,7 +12,8 @@
  * second device) never shows up. The one complete, exported walker is
  * rtnetlink's own RTM_GETROUTE dump, with its locking and resumable cursor.
  *
- * So the dump opens a kernel NETLINK_ROUTE socket in the caller's netns,
+ * So the dump opens a kernel NETLINK_ROUTE socket in the selected netns
+ * (a kernel socket holds no reference on it: the dump holds one),
  * asks it for one family's routes at a time and translates each
  * RTM_NEWROUTE message into a knetmon record as the reply skbs fill up. The
  * cursor is the position in the current rtnetlink datagram, which the next
@@ -40,7 +41,8 @@ enum knetmon_rt_stage {
 };
 
 struct knetmon_route_ctx {
-	struct socket *sock;	/* NETLINK_ROUTE, in the caller's netns */
+	struct net *net;	/* held; ERR_PTR: refused, dumpit reports why */
+	struct socket *sock;	/* NETLINK_ROUTE, in net */
 	u8 *buf;		/* the rtnetlink datagram being translated */
 	u32 len;		/* bytes in buf */
 	u32 off;		/* next message in buf */
@@ -81,18 +83,26 @@ int knetmon_nl_get_routes_start(struct netlink_callback *cb)
 	if (attrs[KNETMON_REQ_TABLE])
 		ctx->table = nla_get_u32(attrs[KNETMON_REQ_TABLE]);
 
+	ctx->net = knetmon_request_net(cb->skb, attrs, NULL);
+	if (IS_ERR(ctx->net))
+		return 0;
 	ctx->buf = kmalloc(KNETMON_RT_BUF, GFP_KERNEL);
-	if (!ctx->buf)
-		return -ENOMEM;
-	err = sock_create_kern(sock_net(cb->skb->sk), AF_NETLINK, SOCK_RAW,
-			       NETLINK_ROUTE, &ctx->sock);
+	if (!ctx->buf) {
+		err = -ENOMEM;
+		goto put;
+	}
+	err = sock_create_kern(ctx->net, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, &ctx->sock);
 	if (err) {
 		NL_SET_ERR_MSG(cb->extack, "routes: cannot open a NETLINK_ROUTE socket");
 		kfree(ctx->buf);
 		ctx->buf = NULL;
-		return err;
+		goto put;
 	}
 	return 0;
+put:
+	put_net(ctx->net);
+	ctx->net = NULL;
+	return err;
 }
 
 int knetmon_nl_get_routes_done(struct netlink_callback *cb)
@@ -102,8 +112,11 @@ int knetmon_nl_get_routes_done(struct netlink_callback *cb)
 	if (ctx->sock)
 		sock_release(ctx->sock);
 	kfree(ctx->buf);
+	if (!IS_ERR_OR_NULL(ctx->net))
+		put_net(ctx->net);
 	ctx->sock = NULL;
 	ctx->buf = NULL;
+	ctx->net = NULL;
 	return 0;
 }
 
@@ -309,6 +322,8 @@ int knetmon_nl_get_routes_dumpit(struct sk_buff *skb, struct netlink_callback *c
 
 	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_route_ctx);
 
+	if (IS_ERR(ctx->net))
+		return knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), PTR_ERR(ctx->net));
 	while (ret > 0 && ctx->stage != KNETMON_RT_END) {
 		if (ctx->stage == KNETMON_RT_SEND) {
 			ret = knetmon_rt_request(ctx);

@@ -14,8 +14,18 @@
 #define KNETMON_GENL_NAME	"knetmon"
 #define KNETMON_GENL_VERSION	1
 
-/* Multicast group carrying KNETMON_CMD_BIND_EVENT; joining needs CAP_NET_ADMIN. */
+/*
+ * Multicast group carrying KNETMON_CMD_BIND_EVENT of the listener's own
+ * netns; joining needs CAP_NET_ADMIN over that netns.
+ */
 #define KNETMON_MCGRP_BINDS	"binds"
+/*
+ * The bind events of every netns, sent to listeners in the initial netns
+ * only; joining needs CAP_NET_ADMIN there (over the initial user namespace).
+ * Each event carries its NETNS inode and that netns's own SEQ: gaps are
+ * counted per netns. Join one of the two groups, not both.
+ */
+#define KNETMON_MCGRP_BINDS_ALL	"binds_all"
 
 enum knetmon_cmd {
 	KNETMON_CMD_UNSPEC,
@@ -44,6 +54,8 @@ enum knetmon_req_attr {
 	KNETMON_REQ_STATES,		/* u32: bitmask of 1 << TCP_* states */
 	KNETMON_REQ_NETNS_ID,		/* s32: netns id as the caller sees it */
 	KNETMON_REQ_TABLE,		/* u32: routing table id */
+	KNETMON_REQ_NETNS_FD,		/* s32: an open netns file of the requester
+					 * (/proc/PID/ns/net, /var/run/netns/NAME) */
 
 	__KNETMON_REQ_MAX,
 };
@@ -51,7 +63,8 @@ enum knetmon_req_attr {
 
 enum knetmon_req_flags {
 	KNETMON_REQF_OWNERS	= 1 << 0,	/* sockets: include owning processes */
-	KNETMON_REQF_ALL_NETNS	= 1 << 1,	/* every netns (needs CAP_NET_ADMIN) */
+	KNETMON_REQF_ALL_NETNS	= 1 << 1,	/* sockets, binds: every netns (needs
+						 * CAP_NET_ADMIN over the initial user ns) */
 };
 #define KNETMON_REQF_MASK (KNETMON_REQF_OWNERS | KNETMON_REQF_ALL_NETNS)
 
