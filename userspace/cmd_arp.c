@@ -17,6 +17,7 @@
 struct arp_opts {
 	struct kn_link_names names;
 	int header_done;
+	int family;		/* 0: both caches */
 };
 
 static struct nla_policy neigh_policy[KNETMON_A_NEIGH_MAX + 1] = {
@@ -31,12 +32,14 @@ static struct nla_policy neigh_policy[KNETMON_A_NEIGH_MAX + 1] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: knetmon arp [ -n ] [ -4 | -6 ] [ -j ]\n"
+	fprintf(f, "Usage: knetmon arp [ -n ] [ -4 | -6 ] [ -j ] [ -N NETNS ]\n"
 		   "Show the neighbour caches of this network namespace: ARP (IPv4) and\n"
 		   "NDP (IPv6) entries, in the columns of arp -n.\n"
 		   "    -n      numeric output (always: names are never resolved)\n"
 		   "    -4, -6  only ARP or only NDP entries\n"
-		   "    -j      JSON output\n");
+		   "    -j      JSON output\n"
+		   "    -N, --netns NAME|PID  another netns (/var/run/netns/NAME or\n"
+		   "            /proc/PID/ns/net; needs CAP_NET_ADMIN over it)\n");
 }
 
 static const char *hwtype(const struct kn_link_name *l)
@@ -137,60 +140,43 @@ static int print_neigh(struct nlattr **tb, uint8_t cmd, void *arg)
 	return 0;
 }
 
+static int arp_option(int c, const char *arg, void *state)
+{
+	struct arp_opts *o = state;
+
+	kn_family_option(c, &o->family);	/* -n: always numeric */
+	return 0;
+}
+
+static int arp_run(struct kn_nl *nl, void *state)
+{
+	struct arp_opts *o = state;
+	struct nl_msg *msg;
+	int err;
+
+	/* interface names of the same netns as the neighbours */
+	err = kn_link_names_load(nl, &o->names);
+	if (!err) {
+		msg = kn_msg(nl, KNETMON_CMD_GET_NEIGH, NLM_F_DUMP);
+		if (msg && o->family)
+			nla_put_u8(msg, KNETMON_REQ_FAMILY, o->family);
+		err = kn_view_dump(nl, msg, KNETMON_A_NEIGH_MAX, neigh_policy, print_neigh, o);
+	}
+	kn_link_names_free(&o->names);
+	return err;
+}
+
 int cmd_arp(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "numeric", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	static const struct kn_view view = {
+		.optstring = "n46", .longopts = opts, .usage = usage,
+		.option = arp_option, .run = arp_run, .flags = KN_VIEW_NETNS,
+	};
 	struct arp_opts o = { 0 };
-	struct nl_msg *msg;
-	int c, err, family = 0;
-	struct kn_nl nl;
 
-	while ((c = getopt_long(argc, argv, "n46jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			break;
-		case '4':
-			family = AF_INET;
-			break;
-		case '6':
-			family = AF_INET6;
-			break;
-		case 'j':
-			print_set_json(true);
-			break;
-		case 'h':
-			usage(stdout);
-			return KN_EXIT_OK;
-		default:
-			usage(stderr);
-			return KN_EXIT_ERROR;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return KN_EXIT_ERROR;
-	}
-
-	err = kn_open(&nl);
-	if (err)
-		return err;
-	err = kn_link_names_load(&nl, &o.names);
-	if (err)
-		goto out;
-	msg = kn_msg(&nl, KNETMON_CMD_GET_NEIGH, NLM_F_DUMP);
-	if (msg && family)
-		nla_put_u8(msg, KNETMON_REQ_FAMILY, family);
-	print_open_array(NULL);
-	err = kn_transact(&nl, msg, KNETMON_A_NEIGH_MAX, neigh_policy, print_neigh, &o);
-	print_close_array();
-	print_end();
-out:
-	kn_link_names_free(&o.names);
-	kn_close(&nl);
-	return err;
+	return kn_view_run(&view, argc, argv, &o);
 }
