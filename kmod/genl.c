@@ -17,8 +17,8 @@ static const struct nla_policy knetmon_info_policy[KNETMON_REQ_FLAGS + 1] = {
 
 /* binds.c policies */
 /*
- * Every dump takes a netns selection (netns.c): NETNS_ID or NETNS_FD, and
- * for sockets and binds the ALL_NETNS flag. Slots left out of a policy
+ * Every dump takes a netns selection (netns.c): NETNS_ID or NETNS_FD, or
+ * the ALL_NETNS flag. Slots left out of a policy
  * (NLA_UNSPEC) are refused by the core's strict validation with extack.
  */
 static const struct nla_policy knetmon_binds_policy[KNETMON_REQ_NETNS_FD + 1] = {
@@ -55,12 +55,14 @@ static const struct nla_policy knetmon_sockets_policy[KNETMON_REQ_NETNS_FD + 1] 
  * no extack, so those get a bare EINVAL there).
  */
 static const struct nla_policy knetmon_neigh_policy[KNETMON_REQ_NETNS_FD + 1] = {
+	[KNETMON_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_ALL_NETNS),
 	[KNETMON_REQ_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
 	[KNETMON_REQ_NETNS_ID] = { .type = NLA_S32 },
 	[KNETMON_REQ_NETNS_FD] = { .type = NLA_S32 },
 };
 
 static const struct nla_policy knetmon_routes_policy[KNETMON_REQ_NETNS_FD + 1] = {
+	[KNETMON_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_ALL_NETNS),
 	[KNETMON_REQ_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
 	[KNETMON_REQ_TABLE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KNETMON_REQ_NETNS_ID] = { .type = NLA_S32 },
@@ -69,7 +71,7 @@ static const struct nla_policy knetmon_routes_policy[KNETMON_REQ_NETNS_FD + 1] =
 
 /* GET_LINKS takes no filter but the netns: anything else is refused. */
 static const struct nla_policy knetmon_links_policy[KNETMON_REQ_NETNS_FD + 1] = {
-	[KNETMON_REQ_FLAGS] = { .type = NLA_REJECT },
+	[KNETMON_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_ALL_NETNS),
 	[KNETMON_REQ_NETNS_ID] = { .type = NLA_S32 },
 	[KNETMON_REQ_NETNS_FD] = { .type = NLA_S32 },
 };

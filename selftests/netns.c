@@ -6,8 +6,8 @@
  * at once, an unknown id and an fd that is no netns are refused with an
  * extack message and no record; an unprivileged caller is refused another
  * netns and every netns with EPERM and the reason (on 6.1 too, whose dump
- * .start carries no extack); every netns at once tags each socket with its
- * netns inode.
+ * .start carries no extack); every netns at once tags each socket and link
+ * with its netns inode.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -32,6 +32,7 @@ struct seen {
 	int records;
 	int neigh4;			/* IPv4 neighbours (IPv6 may hold multicast NOARP ones) */
 	int links_kn1, links_own;	/* the other netns's dummy, the caller's */
+	int links_kn1_tagged, links_own_tagged;	/* those with their netns inode */
 	int ns_port, ns_port_tagged;	/* NS_PORT sockets; those with the netns inode */
 	int own_port, own_port_tagged;
 	uint32_t ns_ino, own_ino;
@@ -49,8 +50,13 @@ static int seen_msg(const struct nlmsghdr *nlh, void *data)
 	if (g->cmd == KNETMON_CMD_GET_NEIGH)
 		s->neigh4 += tl_u8(&t, KNETMON_A_NEIGH_FAMILY) == AF_INET;
 	if (g->cmd == KNETMON_CMD_GET_LINKS && t.a[KNETMON_A_LINK_NAME]) {
-		s->links_kn1 += !strcmp(mnl_attr_get_str(t.a[KNETMON_A_LINK_NAME]), "kn1");
-		s->links_own += !strcmp(mnl_attr_get_str(t.a[KNETMON_A_LINK_NAME]), "known1");
+		const char *name = mnl_attr_get_str(t.a[KNETMON_A_LINK_NAME]);
+		uint32_t ino = tl_u32(&t, KNETMON_A_LINK_NETNS);
+
+		s->links_kn1 += !strcmp(name, "kn1");
+		s->links_own += !strcmp(name, "known1");
+		s->links_kn1_tagged += !strcmp(name, "kn1") && ino == s->ns_ino;
+		s->links_own_tagged += !strcmp(name, "known1") && ino == s->own_ino;
 	}
 	if (g->cmd == KNETMON_CMD_GET_SOCKETS && t.a[KNETMON_A_SOCK_LOCAL_PORT]) {
 		port = ntohs(mnl_attr_get_u16(t.a[KNETMON_A_SOCK_LOCAL_PORT]));
@@ -161,6 +167,7 @@ static void dump(struct kt_sock *s, struct seen *seen, uint8_t cmd, int id, int 
 		mnl_attr_put_u32(nlh, KNETMON_REQ_FLAGS, flags);
 	memset(r, 0, sizeof(*r));
 	seen->records = seen->neigh4 = seen->links_kn1 = seen->links_own = 0;
+	seen->links_kn1_tagged = seen->links_own_tagged = 0;
 	seen->ns_port = seen->ns_port_tagged = seen->own_port = seen->own_port_tagged = 0;
 	if (kt_request(s, nlh, seen_msg, seen, r))
 		r->error = -1;
@@ -273,8 +280,10 @@ TEST_F(netns, unprivileged_caller_refused_other_netns_and_every_netns)
 			dump(&s, &self->seen, table_cmds[i], NS_ID, -1, 0, &r);
 			bad += r.error != EPERM || self->seen.records;
 		}
-		dump(&s, &self->seen, KNETMON_CMD_GET_SOCKETS, -1, -1, KNETMON_REQF_ALL_NETNS, &r);
-		bad += r.error != EPERM || self->seen.records || !strstr(r.extack, "every netns");
+		for (i = 0; i < sizeof(table_cmds); i++) {
+			dump(&s, &self->seen, table_cmds[i], -1, -1, KNETMON_REQF_ALL_NETNS, &r);
+			bad += r.error != EPERM || self->seen.records || !strstr(r.extack, "every netns");
+		}
 		/* its own netns, by its own fd, needs nothing */
 		dump(&s, &self->seen, KNETMON_CMD_GET_LINKS, -1, open("/proc/self/ns/net", O_RDONLY),
 		     0, &r);
@@ -286,9 +295,15 @@ TEST_F(netns, unprivileged_caller_refused_other_netns_and_every_netns)
 	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("99: setup failed; 1: a refusal was wrong");
 }
 
-TEST_F(netns, every_netns_tags_sockets_of_both_with_their_inode)
+TEST_F(netns, every_netns_tags_sockets_and_links_of_both_with_their_inode)
 {
 	struct kt_reply r;
+
+	dump(&self->s, &self->seen, KNETMON_CMD_GET_LINKS, -1, -1, KNETMON_REQF_ALL_NETNS, &r);
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
+	EXPECT_EQ(1, self->seen.links_kn1_tagged);
+	EXPECT_EQ(1, self->seen.links_own_tagged);
+	EXPECT_EQ(1, self->seen.links_kn1);
 
 	dump(&self->s, &self->seen, KNETMON_CMD_GET_SOCKETS, -1, -1, KNETMON_REQF_ALL_NETNS, &r);
 	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);

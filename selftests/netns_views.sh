@@ -171,12 +171,15 @@ test_unprivileged_caller_gets_eperm_for_every_netns() {
 	refused "netstat" "$reason" nobody "$KNETMON" netstat -tuan -j --all-netns
 	grep -q "Operation not permitted" "$W/err" || fail "netstat: not EPERM: $(cat "$W/err")"
 	refused "queues" "$reason" nobody "$KNETMON" queues -a -j --all-netns
+	refused "arp" "$reason" nobody "$KNETMON" arp -j --all-netns
+	refused "route" "$reason" nobody "$KNETMON" route -j --all-netns
+	refused "ifconfig" "$reason" nobody "$KNETMON" ifconfig -a -j --all-netns
 	refused "binds" "Operation not permitted" nobody "$KNETMON" binds -j --all-netns
 }
 
 test_all_netns_tags_records_of_both_netns_with_their_inode() {
 	setup all
-	for view in "netstat -tuan" "queues -a" "binds"; do
+	for view in "netstat -tuan" "queues -a" "binds"; do	# sockets
 		# shellcheck disable=SC2086
 		"$KNETMON" $view -j --all-netns > "$W/out" || fail "$view --all-netns failed"
 		python3 -c '
@@ -194,6 +197,29 @@ assert {r["netns"] for r in recs} >= {ns, init}' "$W/out" "$NS_INO" "$INIT_INO" 
 	done
 	"$KNETMON" netstat -tuan --all-netns | grep -q "0.0.0.0:40211 .* $NS_INO\$" ||
 		fail "no netns column in netstat text: $("$KNETMON" netstat -tuan --all-netns)"
+
+	# the tables: each record with its netns, device names from that netns
+	"$KNETMON" ifconfig -a -j --all-netns > "$W/links"
+	"$KNETMON" arp -j --all-netns > "$W/neigh"
+	"$KNETMON" route --table all -j --all-netns > "$W/routes"
+	python3 -c '
+import json, sys
+ns, init = int(sys.argv[4]), int(sys.argv[5])
+links = {(l["ifname"], l["netns"]) for l in json.load(open(sys.argv[1]))}
+assert ("kn0", ns) in links and ("kninit0", init) in links, links
+assert ("lo", ns) in links and ("lo", init) in links, links
+assert not [l for l in links if l[0] == "kn0" and l[1] != ns], links
+neigh = {n["address"]: (n["dev"], n["netns"]) for n in json.load(open(sys.argv[2]))}
+assert neigh["192.0.2.77"] == ("kn0", ns), neigh
+assert neigh["203.0.113.77"] == ("kninit0", init), neigh
+routes = {(r["dst"], r["dst_len"], r["table"]): (r["netns"], [h.get("dev") for h in r["nexthops"]])
+          for r in json.load(open(sys.argv[3]))}
+assert routes[("198.51.100.0", 24, 254)] == (ns, ["kn0"]), routes
+assert routes[("203.0.113.0", 24, 254)] == (init, ["kninit0"]), routes' \
+		"$W/links" "$W/neigh" "$W/routes" "$NS_INO" "$INIT_INO" ||
+		fail "ifconfig/arp/route --all-netns: wrong or missing netns tags or names"
+	"$KNETMON" arp --all-netns | grep -q "^192.0.2.77 .* kn0 *$NS_INO\$" ||
+		fail "no netns column in arp text: $("$KNETMON" arp --all-netns)"
 }
 
 # Start a monitor (ARGS) in the background into $W/NAME.json and wait until

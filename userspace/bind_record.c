@@ -234,8 +234,7 @@ int kn_binds_dump(struct kn_nl *nl, const struct kn_bind_filter *f, kn_bind_fn f
 		nla_put_u8(msg, KNETMON_REQ_FAMILY, f->family);
 	if (msg && f && f->protocol >= 0)
 		nla_put_u8(msg, KNETMON_REQ_PROTOCOL, f->protocol);
-	if (msg && nl->all_netns)
-		nla_put_u32(msg, KNETMON_REQ_FLAGS, KNETMON_REQF_ALL_NETNS);
+	kn_put_flags(nl, msg, 0);
 	err = kn_transact(nl, msg, KNETMON_A_BIND_MAX, kn_bind_policy, kn_dump_one, &call);
 	if (dump_seq)
 		*dump_seq = call.dump_seq;

@@ -18,6 +18,7 @@ struct arp_opts {
 	struct kn_link_names names;
 	int header_done;
 	int family;		/* 0: both caches */
+	bool all_netns;		/* a netns column; names per netns */
 };
 
 static struct nla_policy neigh_policy[KNETMON_A_NEIGH_MAX + 1] = {
@@ -28,18 +29,20 @@ static struct nla_policy neigh_policy[KNETMON_A_NEIGH_MAX + 1] = {
 	[KNETMON_A_NEIGH_USED_MS]	= { .type = NLA_U32 },
 	[KNETMON_A_NEIGH_CONFIRMED_MS]	= { .type = NLA_U32 },
 	[KNETMON_A_NEIGH_UPDATED_MS]	= { .type = NLA_U32 },
+	[KNETMON_A_NEIGH_NETNS]		= { .type = NLA_U32 },
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: knetmon arp [ -n ] [ -4 | -6 ] [ -j ] [ -N NETNS ]\n"
+	fprintf(f, "Usage: knetmon arp [ -n ] [ -4 | -6 ] [ -j ] [ -N NETNS | --all-netns ]\n"
 		   "Show the neighbour caches of this network namespace: ARP (IPv4) and\n"
 		   "NDP (IPv6) entries, in the columns of arp -n.\n"
 		   "    -n      numeric output (always: names are never resolved)\n"
 		   "    -4, -6  only ARP or only NDP entries\n"
 		   "    -j      JSON output\n"
 		   "    -N, --netns NAME|PID  another netns (/var/run/netns/NAME or\n"
-		   "            /proc/PID/ns/net; needs CAP_NET_ADMIN over it)\n");
+		   "            /proc/PID/ns/net; needs CAP_NET_ADMIN over it)\n"
+		   "    --all-netns  every netns, with a netns column (needs CAP_NET_ADMIN)\n");
 }
 
 static const char *hwtype(const struct kn_link_name *l)
@@ -99,6 +102,8 @@ static int print_neigh(struct nlattr **tb, uint8_t cmd, void *arg)
 	state = nla_get_u16(tb[KNETMON_A_NEIGH_STATE]);
 	nflags = tb[KNETMON_A_NEIGH_FLAGS] ? nla_get_u8(tb[KNETMON_A_NEIGH_FLAGS]) : 0;
 	ifindex = nla_get_u32(tb[KNETMON_A_NEIGH_IFINDEX]);
+	if (o->all_netns && tb[KNETMON_A_NEIGH_NETNS])
+		o->names.netns = nla_get_u32(tb[KNETMON_A_NEIGH_NETNS]);
 	l = kn_link_find(&o->names, ifindex);
 	kn_ip_str(family, nla_data(tb[KNETMON_A_NEIGH_ADDR]), nla_len(tb[KNETMON_A_NEIGH_ADDR]),
 		  addr, sizeof(addr));
@@ -109,8 +114,8 @@ static int print_neigh(struct nlattr **tb, uint8_t cmd, void *arg)
 	arp_flags(flags, state, nflags);
 
 	if (!o->header_done++)
-		print_text("%-39s %-7s %-20s %-5s %-5s %s\n", "Address", "HWtype", "HWaddress",
-			   "Flags", "Mask", "Iface");
+		print_text("%-39s %-7s %-20s %-5s %-5s %s%s\n", "Address", "HWtype", "HWaddress",
+			   "Flags", "Mask", "Iface", o->all_netns ? "            Netns" : "");	/* after %-16s Iface */
 	print_open_object(NULL);
 	print_string("family", NULL, kn_family_name(family));
 	print_string("address", "%-39s ", addr);
@@ -121,7 +126,11 @@ static int print_neigh(struct nlattr **tb, uint8_t cmd, void *arg)
 		print_text("%-20s ", "(incomplete)");
 	print_text("%-5s %-5s ", flags, "");
 	print_uint("ifindex", NULL, ifindex);
-	print_string("dev", "%s\n", kn_link_name(&o->names, ifindex, nb, sizeof(nb)));
+	print_string("dev", o->all_netns ? "%-16s" : "%s",
+		     kn_link_name(&o->names, ifindex, nb, sizeof(nb)));
+	if (o->all_netns)
+		print_uint("netns", " %llu", o->names.netns);
+	print_text("\n");
 	print_state(state);
 	print_uint("state_raw", NULL, state);
 	print_open_array("flags");
@@ -155,11 +164,13 @@ static int arp_run(struct kn_nl *nl, void *state)
 	int err;
 
 	/* interface names of the same netns as the neighbours */
+	o->all_netns = nl->all_netns;
 	err = kn_link_names_load(nl, &o->names);
 	if (!err) {
 		msg = kn_msg(nl, KNETMON_CMD_GET_NEIGH, NLM_F_DUMP);
 		if (msg && o->family)
 			nla_put_u8(msg, KNETMON_REQ_FAMILY, o->family);
+		kn_put_flags(nl, msg, 0);
 		err = kn_view_dump(nl, msg, KNETMON_A_NEIGH_MAX, neigh_policy, print_neigh, o);
 	}
 	kn_link_names_free(&o->names);
@@ -174,7 +185,8 @@ int cmd_arp(int argc, char **argv)
 	};
 	static const struct kn_view view = {
 		.optstring = "n46", .longopts = opts, .usage = usage,
-		.option = arp_option, .run = arp_run, .flags = KN_VIEW_NETNS,
+		.option = arp_option, .run = arp_run,
+		.flags = KN_VIEW_NETNS | KN_VIEW_ALL_NETNS,
 	};
 	struct arp_opts o = { 0 };
 

@@ -370,3 +370,10 @@ bool kn_family_option(int c, int *family)
 	*family = c == '4' ? AF_INET : AF_INET6;
 	return true;
 }
+
+bool kn_put_flags(struct kn_nl *nl, struct nl_msg *msg, uint32_t flags)
+{
+	if (nl->all_netns)
+		flags |= KNETMON_REQF_ALL_NETNS;
+	return !flags || !msg || !nla_put_u32(msg, KNETMON_REQ_FLAGS, flags);
+}

@@ -77,6 +77,12 @@ struct kn_view {
  */
 int kn_view_run(const struct kn_view *view, int argc, char **argv, void *state);
 
+/*
+ * KNETMON_REQ_FLAGS of a dump: FLAGS, plus KNETMON_REQF_ALL_NETNS when
+ * nl->all_netns; nothing when that is 0. False when MSG is full.
+ */
+bool kn_put_flags(struct kn_nl *nl, struct nl_msg *msg, uint32_t flags);
+
 /* -4 or -6 as C: sets *FAMILY to AF_INET or AF_INET6. Other options: false. */
 bool kn_family_option(int c, int *family);
 

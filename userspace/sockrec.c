@@ -148,7 +148,6 @@ static int on_sock(struct nlattr **tb, uint8_t cmd, void *arg)
 int kn_sockets(struct kn_nl *nl, const struct kn_sock_req *req, kn_sock_fn fn, void *arg)
 {
 	static struct sock_call call;	/* large: keep it off the stack */
-	uint32_t flags = 0;
 	struct nl_msg *msg;
 
 	/* a dump reply fills up to 32 KiB per read: let libnl take it whole */
@@ -163,12 +162,7 @@ int kn_sockets(struct kn_nl *nl, const struct kn_sock_req *req, kn_sock_fn fn, v
 		nla_put_u16(msg, KNETMON_REQ_PORT, htons(req->port));
 	if (msg && req->states)
 		nla_put_u32(msg, KNETMON_REQ_STATES, req->states);
-	if (req->owners)
-		flags |= KNETMON_REQF_OWNERS;
-	if (nl->all_netns)
-		flags |= KNETMON_REQF_ALL_NETNS;
-	if (msg && flags)
-		nla_put_u32(msg, KNETMON_REQ_FLAGS, flags);
+	kn_put_flags(nl, msg, req->owners ? KNETMON_REQF_OWNERS : 0);
 	call.fn = fn;
 	call.arg = arg;
 	return kn_transact(nl, msg, KNETMON_A_SOCK_MAX, sock_policy, on_sock, &call);

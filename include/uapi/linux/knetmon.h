@@ -63,8 +63,8 @@ enum knetmon_req_attr {
 
 enum knetmon_req_flags {
 	KNETMON_REQF_OWNERS	= 1 << 0,	/* sockets: include owning processes */
-	KNETMON_REQF_ALL_NETNS	= 1 << 1,	/* sockets, binds: every netns (needs
-						 * CAP_NET_ADMIN over the initial user ns) */
+	KNETMON_REQF_ALL_NETNS	= 1 << 1,	/* every netns (needs CAP_NET_ADMIN
+						 * over the initial user namespace) */
 };
 #define KNETMON_REQF_MASK (KNETMON_REQF_OWNERS | KNETMON_REQF_ALL_NETNS)
 
@@ -235,6 +235,7 @@ enum knetmon_neigh_attr {
 	KNETMON_A_NEIGH_USED_MS,	/* u32: ms since last used */
 	KNETMON_A_NEIGH_CONFIRMED_MS,	/* u32: ms since last confirmed */
 	KNETMON_A_NEIGH_UPDATED_MS,	/* u32: ms since last updated */
+	KNETMON_A_NEIGH_NETNS,		/* u32: netns inode */
 
 	__KNETMON_A_NEIGH_MAX,
 };
@@ -254,6 +255,7 @@ enum knetmon_route_attr {
 	KNETMON_A_ROUTE_PREFSRC,	/* binary 4 or 16 */
 	KNETMON_A_ROUTE_TOS,		/* u8 */
 	KNETMON_A_ROUTE_NEXTHOPS,	/* nest: KNETMON_A_NH entries */
+	KNETMON_A_ROUTE_NETNS,		/* u32: netns inode */
 
 	__KNETMON_A_ROUTE_MAX,
 };
@@ -287,6 +289,7 @@ enum knetmon_link_attr {
 	KNETMON_A_LINK_OPERSTATE,	/* u8: IF_OPER_* */
 	KNETMON_A_LINK_STATS,		/* nest: knetmon_stats_attr */
 	KNETMON_A_LINK_ADDRS,		/* nest: KNETMON_A_ADDR entries */
+	KNETMON_A_LINK_NETNS,		/* u32: netns inode */
 
 	__KNETMON_A_LINK_MAX,
 };
