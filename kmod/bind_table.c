@@ -185,9 +185,10 @@ static int knetmon_binds_parse(struct netlink_callback *cb, struct knetmon_binds
 				    "only AF_INET, AF_INET6 and AF_UNIX binds are tracked");
 		return -EINVAL;
 	}
-	if ((flags & KNETMON_REQF_ALL_NETNS) && tb[KNETMON_REQ_NETNS_ID]) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, tb[KNETMON_REQ_NETNS_ID],
-				    "a netns id and the all-netns flag exclude each other");
+	if ((flags & KNETMON_REQF_ALL_NETNS) &&
+	    (tb[KNETMON_REQ_NETNS_ID] || tb[KNETMON_REQ_NETNS_FD])) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, tb[KNETMON_REQ_FLAGS],
+				    "a netns id or fd and the all-netns flag exclude each other");
 		return -EINVAL;
 	}
 	if (flags & KNETMON_REQF_ALL_NETNS) {

@@ -9,8 +9,9 @@
  *
  * Sequence numbers are per netns, because events go to the listeners of the
  * socket's netns only: a listener must be able to tell a gap (lost events)
- * from events it was never meant to see. A privileged all-netns event view
- * is left to a later issue.
+ * from events it was never meant to see. The "binds_all" group gets the
+ * events of every netns, multicast in the initial netns only; its listeners
+ * count gaps per (NETNS, SEQ).
  */
 
 #include <linux/cgroup.h>
@@ -271,18 +272,40 @@ static bool knetmon_table_apply(struct knetmon_bind_rec *rec, const struct sock 
 	return false;
 }
 
+/* Fill SKB (consumed; may be NULL) with REC and multicast it to GROUP in NET. */
+static void knetmon_bind_send(struct sk_buff *skb, const struct knetmon_bind_rec *rec,
+			      struct net *net, unsigned int group)
+{
+	int err;
+
+	if (!skb)
+		return;
+	if (knetmon_bind_fill(skb, rec, 0, 0, 0, KNETMON_CMD_BIND_EVENT, NULL)) {
+		kfree_skb(skb);
+		knetmon_count(KNETMON_A_COUNTER_EVENTS_UNSENT);
+		return;
+	}
+	err = genlmsg_multicast_netns(&knetmon_family, net, skb, 0, group, GFP_ATOMIC);
+	if (err == -ENOBUFS)
+		knetmon_count(KNETMON_A_COUNTER_EVENTS_DROPPED);
+}
+
 static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *sk,
 			       enum knetmon_table_op op)
 {
 	struct net *net = sock_net(sk);
 	struct knetmon_binds_net *bn;
-	struct sk_buff *skb = NULL;
+	struct sk_buff *skb = NULL, *skb_all = NULL;
 	unsigned long flags;
-	int err;
 
 	if (genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_BINDS_ID)) {
 		skb = genlmsg_new(knetmon_bind_msg_size(), GFP_ATOMIC);
 		if (!skb)
+			knetmon_count(KNETMON_A_COUNTER_EVENTS_UNSENT);
+	}
+	if (genl_has_listeners(&knetmon_family, &init_net, KNETMON_MCGRP_BINDS_ALL_ID)) {
+		skb_all = genlmsg_new(knetmon_bind_msg_size(), GFP_ATOMIC);
+		if (!skb_all)
 			knetmon_count(KNETMON_A_COUNTER_EVENTS_UNSENT);
 	}
 
@@ -294,21 +317,13 @@ static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *
 		spin_unlock_irqrestore(&knetmon_binds_lock, flags);
 		rcu_read_unlock();
 		kfree_skb(skb);
+		kfree_skb(skb_all);
 		return;
 	}
 	rec->seq = ++bn->seq;
-	if (skb) {
-		/* Sent under the lock: listeners must see seqs in order. */
-		if (knetmon_bind_fill(skb, rec, 0, 0, 0, KNETMON_CMD_BIND_EVENT, NULL)) {
-			kfree_skb(skb);
-			knetmon_count(KNETMON_A_COUNTER_EVENTS_UNSENT);
-		} else {
-			err = genlmsg_multicast_netns(&knetmon_family, net, skb, 0,
-						      KNETMON_MCGRP_BINDS_ID, GFP_ATOMIC);
-			if (err == -ENOBUFS)
-				knetmon_count(KNETMON_A_COUNTER_EVENTS_DROPPED);
-		}
-	}
+	/* Sent under the lock: listeners must see seqs in order. */
+	knetmon_bind_send(skb, rec, net, KNETMON_MCGRP_BINDS_ID);
+	knetmon_bind_send(skb_all, rec, &init_net, KNETMON_MCGRP_BINDS_ALL_ID);
 	spin_unlock_irqrestore(&knetmon_binds_lock, flags);
 	rcu_read_unlock();
 

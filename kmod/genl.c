@@ -16,17 +16,25 @@ static const struct nla_policy knetmon_info_policy[KNETMON_REQ_FLAGS + 1] = {
 };
 
 /* binds.c policies */
-static const struct nla_policy knetmon_binds_policy[KNETMON_REQ_NETNS_ID + 1] = {
+/*
+ * Every dump takes a netns selection (netns.c): NETNS_ID or NETNS_FD, or
+ * the ALL_NETNS flag. Slots left out of a policy
+ * (NLA_UNSPEC) are refused by the core's strict validation with extack.
+ */
+static const struct nla_policy knetmon_binds_policy[KNETMON_REQ_NETNS_FD + 1] = {
 	[KNETMON_REQ_FLAGS]	= NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_ALL_NETNS),
 	[KNETMON_REQ_FAMILY]	= { .type = NLA_U8 },
 	[KNETMON_REQ_PROTOCOL]	= { .type = NLA_U8 },
 	[KNETMON_REQ_PORT]	= { .type = NLA_BE16 },
 	[KNETMON_REQ_NETNS_ID]	= { .type = NLA_S32 },
+	[KNETMON_REQ_NETNS_FD]	= { .type = NLA_S32 },
 };
 
 /* sockets.c policies */
-static const struct nla_policy knetmon_sockets_policy[KNETMON_REQ_STATES + 1] = {
-	[KNETMON_REQ_FLAGS]	= NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_OWNERS),
+static const struct nla_policy knetmon_sockets_policy[KNETMON_REQ_NETNS_FD + 1] = {
+	[KNETMON_REQ_FLAGS]	= NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_OWNERS | KNETMON_REQF_ALL_NETNS),
+	[KNETMON_REQ_NETNS_ID]	= { .type = NLA_S32 },
+	[KNETMON_REQ_NETNS_FD]	= { .type = NLA_S32 },
 	/*
 	 * Ranges and masks only: the core reports a rejected attribute's policy
 	 * in the ack, and for a validate function on an integer type that
@@ -46,18 +54,26 @@ static const struct nla_policy knetmon_sockets_policy[KNETMON_REQ_STATES + 1] = 
  * kernels; .start rejects the AF_* values between the two (6.1 gives .start
  * no extack, so those get a bare EINVAL there).
  */
-static const struct nla_policy knetmon_neigh_policy[KNETMON_REQ_FAMILY + 1] = {
+static const struct nla_policy knetmon_neigh_policy[KNETMON_REQ_NETNS_FD + 1] = {
+	[KNETMON_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_ALL_NETNS),
 	[KNETMON_REQ_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
+	[KNETMON_REQ_NETNS_ID] = { .type = NLA_S32 },
+	[KNETMON_REQ_NETNS_FD] = { .type = NLA_S32 },
 };
 
-static const struct nla_policy knetmon_routes_policy[KNETMON_REQ_TABLE + 1] = {
+static const struct nla_policy knetmon_routes_policy[KNETMON_REQ_NETNS_FD + 1] = {
+	[KNETMON_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_ALL_NETNS),
 	[KNETMON_REQ_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
 	[KNETMON_REQ_TABLE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KNETMON_REQ_NETNS_ID] = { .type = NLA_S32 },
+	[KNETMON_REQ_NETNS_FD] = { .type = NLA_S32 },
 };
 
-/* GET_LINKS takes no filter: any attribute is rejected as unknown. */
-static const struct nla_policy knetmon_links_policy[KNETMON_REQ_FLAGS + 1] = {
-	[KNETMON_REQ_FLAGS] = { .type = NLA_REJECT },
+/* GET_LINKS takes no filter but the netns: anything else is refused. */
+static const struct nla_policy knetmon_links_policy[KNETMON_REQ_NETNS_FD + 1] = {
+	[KNETMON_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_ALL_NETNS),
+	[KNETMON_REQ_NETNS_ID] = { .type = NLA_S32 },
+	[KNETMON_REQ_NETNS_FD] = { .type = NLA_S32 },
 };
 
 static const struct genl_ops knetmon_ops[] = {
@@ -108,7 +124,9 @@ static const struct genl_ops knetmon_ops[] = {
 	},
 	{
 		.cmd	= KNETMON_CMD_GET_LINKS,
+		.start	= knetmon_nl_get_links_start,
 		.dumpit	= knetmon_nl_get_links_dumpit,
+		.done	= knetmon_nl_get_links_done,
 		.policy	= knetmon_links_policy,
 		.maxattr = ARRAY_SIZE(knetmon_links_policy) - 1,
 	},
@@ -119,6 +137,15 @@ static const struct genl_multicast_group knetmon_mcgrps[] = {
 	[KNETMON_MCGRP_BINDS_ID] = {
 		.name	= KNETMON_MCGRP_BINDS,
 		/* events name other users' processes and addresses */
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
+	[KNETMON_MCGRP_BINDS_ALL_ID] = {
+		.name	= KNETMON_MCGRP_BINDS_ALL,
+		/*
+		 * CAP_NET_ADMIN over the joining socket's netns; events are sent
+		 * into the initial netns only, so only a listener privileged over
+		 * the initial user namespace (and so over every netns) gets any.
+		 */
 		.flags	= GENL_MCAST_CAP_NET_ADMIN,
 	},
 };

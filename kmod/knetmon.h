@@ -10,6 +10,7 @@
 /* Offsets into the family's multicast group array. */
 enum knetmon_mcgrp {
 	KNETMON_MCGRP_BINDS_ID,
+	KNETMON_MCGRP_BINDS_ALL_ID,
 };
 
 extern struct genl_family knetmon_family;
@@ -35,6 +36,11 @@ int knetmon_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info);
 /* netns.c */
 struct net *knetmon_request_net(const struct sk_buff *skb, struct nlattr **attrs,
 				struct netlink_ext_ack *extack);
+int knetmon_request_all_netns(const struct sk_buff *skb, struct nlattr **attrs,
+			      struct netlink_ext_ack *extack);
+int knetmon_dump_nets(struct netlink_callback *cb, struct nlattr **attrs, struct net ***nets);
+void knetmon_put_nets(struct net **nets, int n);
+int knetmon_dump_refusal(struct netlink_callback *cb, struct nlattr **attrs, int err);
 
 /* binds.c, bind_table.c */
 int knetmon_binds_init(void);
@@ -68,7 +74,9 @@ int knetmon_nl_get_routes_dumpit(struct sk_buff *skb, struct netlink_callback *c
 int knetmon_nl_get_routes_done(struct netlink_callback *cb);
 void knetmon_routes_init(void);
 void knetmon_routes_exit(void);
+int knetmon_nl_get_links_start(struct netlink_callback *cb);
 int knetmon_nl_get_links_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int knetmon_nl_get_links_done(struct netlink_callback *cb);
 void knetmon_links_init(void);
 void knetmon_links_exit(void);
 

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * GET_LINKS: every network device of the caller's netns with its flags,
+ * GET_LINKS: every network device of the caller's netns (or of the one it
+ * names, or of every netns, one after the other: netns.c says who may) with
+ * its flags,
  * MTU, hardware address, counters and IPv4/IPv6 addresses.
  *
  * The walk runs under RCU, like /proc/net/dev. The cursor is the last
  * ifindex sent: each step emits the device with the smallest ifindex above
  * it, so a device that exists for the whole dump is sent exactly once
- * whatever is added or removed around it. net->dev_base_seq feeds
- * NLM_F_DUMP_INTR when the device list changed under the dump.
+ * whatever is added or removed around it. The sum of the dumped netns's
+ * dev_base_seq feeds NLM_F_DUMP_INTR when a device list changed under the
+ * dump.
  */
 
 #include <linux/inetdevice.h>
@@ -19,7 +22,10 @@
 #include "knetmon.h"
 
 struct knetmon_links_ctx {
-	int last_ifindex;	/* highest ifindex already sent */
+	struct net **nets;	/* held until .done */
+	int n_nets;		/* -errno: refused, dumpit reports why */
+	int net_idx;		/* index into nets */
+	int last_ifindex;	/* highest ifindex of nets[net_idx] already sent */
 };
 
 /* Consecutive ifindex probes before a full pass looks for the next one. */
@@ -133,7 +139,8 @@ static int knetmon_fill_link(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u32(skb, KNETMON_A_LINK_MTU, READ_ONCE(dev->mtu)) ||
 	    nla_put_u32(skb, KNETMON_A_LINK_TXQLEN, READ_ONCE(dev->tx_queue_len)) ||
 	    nla_put_u16(skb, KNETMON_A_LINK_TYPE, dev->type) ||
-	    nla_put_u8(skb, KNETMON_A_LINK_OPERSTATE, READ_ONCE(dev->operstate)))
+	    nla_put_u8(skb, KNETMON_A_LINK_OPERSTATE, READ_ONCE(dev->operstate)) ||
+	    nla_put_u32(skb, KNETMON_A_LINK_NETNS, dev_net(dev)->ns.inum))
 		goto cancel;
 	if (dev->addr_len &&
 	    (nla_put(skb, KNETMON_A_LINK_ADDRESS, dev->addr_len, dev->dev_addr) ||
@@ -176,22 +183,58 @@ static struct net_device *knetmon_next_link(struct net *net, int last)
 	return best;
 }
 
+int knetmon_nl_get_links_start(struct netlink_callback *cb)
+{
+	struct knetmon_links_ctx *ctx = (void *)cb->ctx;
+
+	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_links_ctx);
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->n_nets = knetmon_dump_nets(cb, knetmon_dump_attrs(cb), &ctx->nets);
+	return 0;
+}
+
+int knetmon_nl_get_links_done(struct netlink_callback *cb)
+{
+	struct knetmon_links_ctx *ctx = (void *)cb->ctx;
+
+	if (ctx->n_nets > 0)
+		knetmon_put_nets(ctx->nets, ctx->n_nets);
+	ctx->nets = NULL;
+	ctx->n_nets = 0;
+	return 0;
+}
+
+/* One number that moves when any dumped netns's device list changes. */
+static unsigned int knetmon_links_seq(const struct knetmon_links_ctx *ctx)
+{
+	unsigned int seq = 0;
+	int i;
+
+	for (i = 0; i < ctx->n_nets; i++)
+		seq += READ_ONCE(ctx->nets[i]->dev_base_seq);
+	return seq;
+}
+
 int knetmon_nl_get_links_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct knetmon_links_ctx *ctx = (void *)cb->ctx;
-	struct net *net = sock_net(cb->skb->sk);
 	struct net_device *dev;
 	int err = 0;
 
-	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_links_ctx);
+	if (ctx->n_nets < 0)
+		return knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), ctx->n_nets);
 
 	rcu_read_lock();
-	cb->seq = READ_ONCE(net->dev_base_seq);
-	while ((dev = knetmon_next_link(net, ctx->last_ifindex))) {
-		err = knetmon_fill_link(skb, cb, dev);
+	cb->seq = knetmon_links_seq(ctx);
+	for (; ctx->net_idx < ctx->n_nets; ctx->net_idx++, ctx->last_ifindex = 0) {
+		while ((dev = knetmon_next_link(ctx->nets[ctx->net_idx], ctx->last_ifindex))) {
+			err = knetmon_fill_link(skb, cb, dev);
+			if (err)
+				break;
+			ctx->last_ifindex = dev->ifindex;
+		}
 		if (err)
 			break;
-		ctx->last_ifindex = dev->ifindex;
 	}
 	rcu_read_unlock();
 

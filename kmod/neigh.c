@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * GET_NEIGH: the ARP (arp_tbl) and NDP (nd_tbl) caches of the caller's netns.
+ * GET_NEIGH: the ARP (arp_tbl) and NDP (nd_tbl) caches of the caller's netns,
+ * of the one it names or of every netns (netns.c says who may). The tables
+ * are shared by every netns: one walk serves any selection.
  *
  * neigh_for_each() is the exported walker, but it visits the whole table in
  * one go under the table lock and offers no position to resume from. So
@@ -32,6 +34,7 @@ struct knetmon_neigh_rec {
 	u8 flags;
 	u16 state;
 	int ifindex;
+	u32 netns;		/* inode */
 	u32 used_ms;
 	u32 confirmed_ms;
 	u32 updated_ms;
@@ -40,7 +43,7 @@ struct knetmon_neigh_rec {
 };
 
 struct knetmon_neigh_snap {
-	struct net *net;
+	struct net *net;	/* NULL: every netns */
 	unsigned long now;
 	unsigned int n, max;
 	bool overflow;
@@ -50,6 +53,7 @@ struct knetmon_neigh_snap {
 struct knetmon_neigh_ctx {
 	struct knetmon_neigh_snap *snap;
 	unsigned int pos;	/* next record to send */
+	int refused;		/* -errno: the netns selection, reported by dumpit */
 };
 
 static u32 knetmon_age_ms(unsigned long now, unsigned long then)
@@ -64,7 +68,7 @@ static void knetmon_neigh_copy(struct neighbour *n, void *arg)
 	struct net_device *dev = n->dev;
 	struct knetmon_neigh_rec *r;
 
-	if (!net_eq(dev_net(dev), snap->net))
+	if (snap->net && !net_eq(dev_net(dev), snap->net))
 		return;
 	if (snap->n == snap->max) {
 		snap->overflow = true;
@@ -76,6 +80,7 @@ static void knetmon_neigh_copy(struct neighbour *n, void *arg)
 	r->addr_len = min_t(unsigned int, n->tbl->key_len, sizeof(r->addr));
 	memcpy(r->addr, n->primary_key, r->addr_len);
 	r->ifindex = dev->ifindex;
+	r->netns = dev_net(dev)->ns.inum;
 
 	/* state, flags and times as neigh_fill_info reads them */
 	read_lock(&n->lock);
@@ -122,12 +127,25 @@ int knetmon_nl_get_neigh_start(struct netlink_callback *cb)
 	struct knetmon_neigh_ctx *ctx = (void *)cb->ctx;
 	struct nlattr *fam = knetmon_dump_attrs(cb)[KNETMON_REQ_FAMILY];
 	struct knetmon_neigh_snap *snap;
+	struct net *net = NULL;
+	int all;
 
+	memset(ctx, 0, sizeof(*ctx));
 	if (fam && nla_get_u8(fam) != AF_INET && nla_get_u8(fam) != AF_INET6) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, fam, "neighbours: family must be AF_INET or AF_INET6");
 		return -EINVAL;
 	}
-	snap = knetmon_neigh_snapshot(sock_net(cb->skb->sk));
+	all = knetmon_request_all_netns(cb->skb, knetmon_dump_attrs(cb), NULL);
+	if (!all)
+		net = knetmon_request_net(cb->skb, knetmon_dump_attrs(cb), NULL);
+	if (all < 0 || IS_ERR(net)) {
+		ctx->refused = all < 0 ? all : PTR_ERR(net);
+		return 0;
+	}
+	/* the snapshot is a copy: the netns is needed only while taking it */
+	snap = knetmon_neigh_snapshot(net);
+	if (net)
+		put_net(net);
 	if (IS_ERR(snap)) {
 		if (PTR_ERR(snap) == -E2BIG)
 			NL_SET_ERR_MSG(cb->extack, "neighbours: tables too large to snapshot");
@@ -165,7 +183,8 @@ static int knetmon_fill_neigh(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u8(skb, KNETMON_A_NEIGH_FLAGS, r->flags) ||
 	    nla_put_u32(skb, KNETMON_A_NEIGH_USED_MS, r->used_ms) ||
 	    nla_put_u32(skb, KNETMON_A_NEIGH_CONFIRMED_MS, r->confirmed_ms) ||
-	    nla_put_u32(skb, KNETMON_A_NEIGH_UPDATED_MS, r->updated_ms)) {
+	    nla_put_u32(skb, KNETMON_A_NEIGH_UPDATED_MS, r->updated_ms) ||
+	    nla_put_u32(skb, KNETMON_A_NEIGH_NETNS, r->netns)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -183,6 +202,8 @@ int knetmon_nl_get_neigh_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 
 	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_neigh_ctx);
 
+	if (ctx->refused)
+		return knetmon_dump_refusal(cb, attrs, ctx->refused);
 	if (attrs[KNETMON_REQ_FAMILY])
 		family = nla_get_u8(attrs[KNETMON_REQ_FAMILY]);
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * GET_ROUTES: every IPv4 and IPv6 route of every FIB table in the caller's
- * netns.
+ * netns, in the one it names, or in every netns one after the other
+ * (netns.c says who may).
  *
  * Why not a walk of our own: the IPv4 trie (struct trie, key_vector) is
  * private to fib_trie.c and no walker is exported. register_fib_notifier()
@@ -12,7 +13,8 @@
  * second device) never shows up. The one complete, exported walker is
  * rtnetlink's own RTM_GETROUTE dump, with its locking and resumable cursor.
  *
- * So the dump opens a kernel NETLINK_ROUTE socket in the caller's netns,
+ * So the dump opens a kernel NETLINK_ROUTE socket in each selected netns
+ * in turn (a kernel socket holds no reference on it: the dump holds one),
  * asks it for one family's routes at a time and translates each
  * RTM_NEWROUTE message into a knetmon record as the reply skbs fill up. The
  * cursor is the position in the current rtnetlink datagram, which the next
@@ -34,17 +36,21 @@
 #define KNETMON_RT_BUF	32768
 
 enum knetmon_rt_stage {
+	KNETMON_RT_OPEN,	/* open the socket in the next netns */
 	KNETMON_RT_SEND,	/* request this family's routes */
 	KNETMON_RT_READ,	/* translate what rtnetlink sends */
 	KNETMON_RT_END,		/* no family left */
 };
 
 struct knetmon_route_ctx {
-	struct socket *sock;	/* NETLINK_ROUTE, in the caller's netns */
+	struct net **nets;	/* held until .done */
+	struct socket *sock;	/* NETLINK_ROUTE, in nets[net_idx] */
 	u8 *buf;		/* the rtnetlink datagram being translated */
-	u32 len;		/* bytes in buf */
-	u32 off;		/* next message in buf */
 	u32 table;		/* 0: every table */
+	u16 len;		/* bytes in buf (at most KNETMON_RT_BUF) */
+	u16 off;		/* next message in buf */
+	int n_nets;		/* -errno: refused, dumpit reports why */
+	int net_idx;		/* index into nets; -1 before the first */
 	u8 families[2];		/* AF_INET, AF_INET6 or a filtered subset */
 	u8 n_families;
 	u8 family_idx;		/* index into families */
@@ -67,7 +73,6 @@ int knetmon_nl_get_routes_start(struct netlink_callback *cb)
 	struct knetmon_route_ctx *ctx = (void *)cb->ctx;
 	struct nlattr **attrs = knetmon_dump_attrs(cb);
 	struct nlattr *fam = attrs[KNETMON_REQ_FAMILY];
-	int err;
 
 	memset(ctx, 0, sizeof(*ctx));
 	if (fam && nla_get_u8(fam) != AF_INET && nla_get_u8(fam) != AF_INET6) {
@@ -81,16 +86,16 @@ int knetmon_nl_get_routes_start(struct netlink_callback *cb)
 	if (attrs[KNETMON_REQ_TABLE])
 		ctx->table = nla_get_u32(attrs[KNETMON_REQ_TABLE]);
 
+	ctx->net_idx = -1;
+	ctx->stage = KNETMON_RT_OPEN;
+	ctx->n_nets = knetmon_dump_nets(cb, attrs, &ctx->nets);
+	if (ctx->n_nets < 0)
+		return 0;
 	ctx->buf = kmalloc(KNETMON_RT_BUF, GFP_KERNEL);
-	if (!ctx->buf)
+	if (!ctx->buf) {
+		knetmon_put_nets(ctx->nets, ctx->n_nets);
+		ctx->n_nets = 0;
 		return -ENOMEM;
-	err = sock_create_kern(sock_net(cb->skb->sk), AF_NETLINK, SOCK_RAW,
-			       NETLINK_ROUTE, &ctx->sock);
-	if (err) {
-		NL_SET_ERR_MSG(cb->extack, "routes: cannot open a NETLINK_ROUTE socket");
-		kfree(ctx->buf);
-		ctx->buf = NULL;
-		return err;
 	}
 	return 0;
 }
@@ -102,8 +107,35 @@ int knetmon_nl_get_routes_done(struct netlink_callback *cb)
 	if (ctx->sock)
 		sock_release(ctx->sock);
 	kfree(ctx->buf);
+	if (ctx->n_nets > 0)
+		knetmon_put_nets(ctx->nets, ctx->n_nets);
 	ctx->sock = NULL;
 	ctx->buf = NULL;
+	ctx->n_nets = 0;
+	return 0;
+}
+
+/* The socket of the next netns, or the end of the dump. */
+static int knetmon_rt_open(struct knetmon_route_ctx *ctx, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (ctx->sock)
+		sock_release(ctx->sock);
+	ctx->sock = NULL;
+	if (++ctx->net_idx >= ctx->n_nets) {
+		ctx->stage = KNETMON_RT_END;
+		return 0;
+	}
+	err = sock_create_kern(ctx->nets[ctx->net_idx], AF_NETLINK, SOCK_RAW, NETLINK_ROUTE,
+			       &ctx->sock);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "routes: cannot open a NETLINK_ROUTE socket");
+		return err;
+	}
+	ctx->family_idx = 0;
+	ctx->len = ctx->off = 0;
+	ctx->stage = KNETMON_RT_SEND;
 	return 0;
 }
 
@@ -235,6 +267,7 @@ static int knetmon_fill_route(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u8(skb, KNETMON_A_ROUTE_TYPE, rtm->rtm_type) ||
 	    nla_put_u8(skb, KNETMON_A_ROUTE_TOS, rtm->rtm_tos) ||
 	    (src && nla_put(skb, KNETMON_A_ROUTE_PREFSRC, alen, nla_data(src))) ||
+	    nla_put_u32(skb, KNETMON_A_ROUTE_NETNS, ctx->nets[ctx->net_idx]->ns.inum) ||
 	    knetmon_fill_nexthops(skb, rtm, tb, alen)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -293,7 +326,7 @@ static int knetmon_rt_step(struct sk_buff *skb, struct netlink_callback *cb)
 		if (nlmsg_len(nlh) >= (int)sizeof(int) && *code < 0)
 			return *code;
 		ctx->len = ctx->off = 0;
-		ctx->stage = ++ctx->family_idx < ctx->n_families ? KNETMON_RT_SEND : KNETMON_RT_END;
+		ctx->stage = ++ctx->family_idx < ctx->n_families ? KNETMON_RT_SEND : KNETMON_RT_OPEN;
 		return 1;
 	}
 	if (knetmon_rt_translate(skb, cb, nlh))
@@ -309,8 +342,12 @@ int knetmon_nl_get_routes_dumpit(struct sk_buff *skb, struct netlink_callback *c
 
 	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_route_ctx);
 
+	if (ctx->n_nets < 0)
+		return knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), ctx->n_nets);
 	while (ret > 0 && ctx->stage != KNETMON_RT_END) {
-		if (ctx->stage == KNETMON_RT_SEND) {
+		if (ctx->stage == KNETMON_RT_OPEN) {
+			ret = knetmon_rt_open(ctx, cb->extack) ?: 1;
+		} else if (ctx->stage == KNETMON_RT_SEND) {
 			ret = knetmon_rt_request(ctx);
 			ctx->stage = KNETMON_RT_READ;
 			ret = ret ?: 1;

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * GET_SOCKETS: every TCP, UDP, raw and AF_UNIX socket of the caller's
- * network namespace, walked in the kernel's own hash tables.
+ * network namespace, of the one it names, or of every netns
+ * (KNETMON_REQF_ALL_NETNS; netns.c says who may), walked in the kernel's own
+ * hash tables. Every netns is walked in turn, each as a dump of its own: the
+ * tables may be per netns (6.12 can give a netns private TCP and UDP hash
+ * tables), and each record names its netns by inode.
  *
  * Tables are walked in a fixed order (TCP listeners, TCP established and
  * time-wait, UDP, raw v4, raw v6, unix), bucket by bucket, the way inet_diag
  * does: lock one bucket, take a reference on a small batch of its sockets,
  * unlock, fill the records outside the lock, drop the references.
  *
- * The cursor in cb->ctx is (table, bucket, index in bucket). A bucket is
+ * The cursor in cb->ctx is (netns, table, bucket, index in bucket). A bucket is
  * emitted whole into one skb: when it does not fit, the records already
  * written for it are trimmed and the bucket starts again in the next skb,
  * so sockets added or removed in a bucket between two skbs cannot shift the
@@ -51,7 +55,10 @@ enum sk_table {
 
 /* Request, filters and scratch space of one dump, from .start to .done. */
 struct sk_dump {
-	struct net *net;
+	struct net *net;		/* the netns being walked: one of nets[] */
+	struct net **nets;		/* held until .done */
+	int n_nets;
+	int refused;			/* -errno: the netns selection, reported by dumpit */
 	struct user_namespace *user_ns;	/* of the caller's socket: uids as it sees them */
 	struct knetmon_owners *owners;	/* NULL unless KNETMON_REQF_OWNERS */
 	u32 states;			/* 1 << TCP_*; 0: every state */
@@ -64,6 +71,7 @@ struct sk_dump {
 
 struct sk_dump_ctx {
 	struct sk_dump *d;
+	u32 net_idx;	/* index into d->nets */
 	u32 table;
 	u32 bucket;
 	u32 idx;	/* records of this bucket already sent */
@@ -676,14 +684,19 @@ int knetmon_nl_get_sockets_dumpit(struct sk_buff *skb, struct netlink_callback *
 
 	if (ctx->d->invalid)
 		return sk_check_request(knetmon_dump_attrs(cb), cb->extack);
-	for (; ctx->table < SK_TABLE_END; ctx->table++, ctx->bucket = 0, ctx->idx = 0) {
-		if (!sk_table_wanted(ctx->d, ctx->table))
-			continue;
-		err = sk_dump_table(skb, cb);
-		if (err == -EMSGSIZE && skb->len)
-			return skb->len;
-		if (err)
-			return err;	/* a record larger than an empty skb, or a signal */
+	if (ctx->d->refused)
+		return knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), ctx->d->refused);
+	for (; ctx->net_idx < ctx->d->n_nets; ctx->net_idx++, ctx->table = 0) {
+		ctx->d->net = ctx->d->nets[ctx->net_idx];
+		for (; ctx->table < SK_TABLE_END; ctx->table++, ctx->bucket = 0, ctx->idx = 0) {
+			if (!sk_table_wanted(ctx->d, ctx->table))
+				continue;
+			err = sk_dump_table(skb, cb);
+			if (err == -EMSGSIZE && skb->len)
+				return skb->len;
+			if (err)
+				return err;	/* a record larger than an empty skb, or a signal */
+		}
 	}
 	return skb->len;
 }
@@ -699,14 +712,20 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
-	d->net = sock_net(cb->skb->sk);
 	d->user_ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
 	d->invalid = sk_check_request(tb, NULL);
 	sk_parse_request(d, tb);
+	if (!d->invalid) {
+		d->n_nets = knetmon_dump_nets(cb, tb, &d->nets);
+		if (d->n_nets < 0) {
+			d->refused = d->n_nets;
+			d->n_nets = 0;
+		}
+	}
 
 	if (tb[KNETMON_REQ_FLAGS])
 		flags = nla_get_u32(tb[KNETMON_REQ_FLAGS]);
-	if ((flags & KNETMON_REQF_OWNERS) && !d->invalid) {
+	if ((flags & KNETMON_REQF_OWNERS) && !d->invalid && !d->refused) {
 		/*
 		 * .start runs in the requester's context: current is the caller.
 		 * Naming other users' processes needs CAP_NET_ADMIN in the initial
@@ -717,6 +736,7 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 						 current_euid());
 		if (IS_ERR(d->owners)) {
 			err = PTR_ERR(d->owners);
+			knetmon_put_nets(d->nets, d->n_nets);
 			kfree(d);
 			return err;
 		}
@@ -734,6 +754,7 @@ int knetmon_nl_get_sockets_done(struct netlink_callback *cb)
 
 	if (d) {
 		knetmon_owners_free(d->owners);
+		knetmon_put_nets(d->nets, d->n_nets);
 		kfree(d);
 	}
 	return 0;

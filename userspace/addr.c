@@ -48,6 +48,7 @@ static struct nla_policy link_name_policy[KNETMON_A_LINK_MAX + 1] = {
 	[KNETMON_A_LINK_IFINDEX]	= { .type = NLA_U32 },
 	[KNETMON_A_LINK_NAME]		= { .type = NLA_STRING },
 	[KNETMON_A_LINK_TYPE]		= { .type = NLA_U16 },
+	[KNETMON_A_LINK_NETNS]		= { .type = NLA_U32 },
 };
 
 static int add_link_name(struct nlattr **tb, uint8_t cmd, void *arg)
@@ -68,16 +69,21 @@ static int add_link_name(struct nlattr **tb, uint8_t cmd, void *arg)
 	l->ifindex = nla_get_u32(tb[KNETMON_A_LINK_IFINDEX]);
 	if (tb[KNETMON_A_LINK_TYPE])
 		l->type = nla_get_u16(tb[KNETMON_A_LINK_TYPE]);
+	if (tb[KNETMON_A_LINK_NETNS])
+		l->netns = nla_get_u32(tb[KNETMON_A_LINK_NETNS]);
 	snprintf(l->name, sizeof(l->name), "%s", nla_get_string(tb[KNETMON_A_LINK_NAME]));
 	return 0;
 }
 
 int kn_link_names_load(struct kn_nl *nl, struct kn_link_names *names)
 {
+	struct nl_msg *msg = kn_msg(nl, KNETMON_CMD_GET_LINKS, NLM_F_DUMP);
+
 	names->v = NULL;
 	names->n = 0;
-	return kn_transact(nl, kn_msg(nl, KNETMON_CMD_GET_LINKS, NLM_F_DUMP),
-			   KNETMON_A_LINK_MAX, link_name_policy, add_link_name, names);
+	names->netns = 0;
+	kn_put_flags(nl, msg, 0);
+	return kn_transact(nl, msg, KNETMON_A_LINK_MAX, link_name_policy, add_link_name, names);
 }
 
 void kn_link_names_free(struct kn_link_names *names)
@@ -92,7 +98,8 @@ const struct kn_link_name *kn_link_find(const struct kn_link_names *names, uint3
 	size_t i;
 
 	for (i = 0; i < names->n; i++)
-		if (names->v[i].ifindex == ifindex)
+		if (names->v[i].ifindex == ifindex &&
+		    (!names->netns || names->v[i].netns == names->netns))
 			return &names->v[i];
 	return NULL;
 }

@@ -22,6 +22,7 @@ const char *kn_family_name(int family);
 
 struct kn_link_name {
 	uint32_t ifindex;
+	uint32_t netns;		/* inode */
 	uint16_t type;		/* ARPHRD_* */
 	char name[16];
 };
@@ -29,9 +30,10 @@ struct kn_link_name {
 struct kn_link_names {
 	struct kn_link_name *v;
 	size_t n;
+	uint32_t netns;		/* lookups: in this netns only (0: the one dumped) */
 };
 
-/* Fill NAMES from a GET_LINKS dump; 0 or a KN_EXIT_* code. */
+/* Fill NAMES from a GET_LINKS dump (every netns with nl->all_netns); 0 or a KN_EXIT_* code. */
 int kn_link_names_load(struct kn_nl *nl, struct kn_link_names *names);
 void kn_link_names_free(struct kn_link_names *names);
 /* The device's name, or "if<N>" in BUF when the dump did not have it. */

@@ -265,6 +265,7 @@ int kn_binds_dump(struct kn_nl *nl, const struct kn_bind_filter *f, kn_bind_fn f
 		nla_put_u8(msg, KNETMON_REQ_FAMILY, f->family);
 	if (msg && f && f->protocol >= 0)
 		nla_put_u8(msg, KNETMON_REQ_PROTOCOL, f->protocol);
+	kn_put_flags(nl, msg, 0);
 	err = kn_transact(nl, msg, KNETMON_A_BIND_MAX, kn_bind_policy, kn_dump_one, &call);
 	if (dump_seq)
 		*dump_seq = call.dump_seq;
@@ -292,6 +293,12 @@ static int kn_stream_msg(struct nl_msg *msg, void *arg)
 
 int kn_binds_subscribe(struct kn_bind_stream *s, int rcvbuf, kn_bind_fn fn, void *arg)
 {
+	return kn_binds_subscribe_group(s, KNETMON_MCGRP_BINDS, rcvbuf, fn, arg);
+}
+
+int kn_binds_subscribe_group(struct kn_bind_stream *s, const char *group, int rcvbuf,
+			     kn_bind_fn fn, void *arg)
+{
 	struct kn_nl nl;
 	int grp, err, one = 1;
 
@@ -302,9 +309,9 @@ int kn_binds_subscribe(struct kn_bind_stream *s, int rcvbuf, kn_bind_fn fn, void
 	s->sk = nl.sk;
 	s->fn = fn;
 	s->arg = arg;
-	grp = genl_ctrl_resolve_grp(s->sk, KNETMON_GENL_NAME, KNETMON_MCGRP_BINDS);
+	grp = genl_ctrl_resolve_grp(s->sk, KNETMON_GENL_NAME, group);
 	if (grp < 0) {
-		fprintf(stderr, "knetmon: the module has no \"%s\" group\n", KNETMON_MCGRP_BINDS);
+		fprintf(stderr, "knetmon: the module has no \"%s\" group\n", group);
 		kn_binds_unsubscribe(s);
 		return KN_EXIT_ERROR;
 	}
@@ -314,7 +321,7 @@ int kn_binds_subscribe(struct kn_bind_stream *s, int rcvbuf, kn_bind_fn fn, void
 	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_BROADCAST_ERROR, &one, sizeof(one));
 	err = nl_socket_add_membership(s->sk, grp);
 	if (err) {
-		fprintf(stderr, "knetmon: cannot join the binds group: %s%s\n", nl_geterror(err),
+		fprintf(stderr, "knetmon: cannot join the %s group: %s%s\n", group, nl_geterror(err),
 			err == -NLE_PERM ? " (needs CAP_NET_ADMIN)" : "");
 		kn_binds_unsubscribe(s);
 		return KN_EXIT_ERROR;

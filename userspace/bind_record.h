@@ -81,6 +81,9 @@ struct kn_bind_stream {
 
 /* Join the group (CAP_NET_ADMIN); RCVBUF > 0 sets SO_RCVBUF. 0 or KN_EXIT_*. */
 int kn_binds_subscribe(struct kn_bind_stream *s, int rcvbuf, kn_bind_fn fn, void *arg);
+/* The same for GROUP: KNETMON_MCGRP_BINDS or KNETMON_MCGRP_BINDS_ALL. */
+int kn_binds_subscribe_group(struct kn_bind_stream *s, const char *group, int rcvbuf,
+			     kn_bind_fn fn, void *arg);
 void kn_binds_unsubscribe(struct kn_bind_stream *s);
 /*
  * Wait up to TIMEOUT_MS (-1: forever) and hand each event to fn. Returns

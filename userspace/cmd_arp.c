@@ -17,6 +17,8 @@
 struct arp_opts {
 	struct kn_link_names names;
 	int header_done;
+	int family;		/* 0: both caches */
+	bool all_netns;		/* a netns column; names per netns */
 };
 
 static struct nla_policy neigh_policy[KNETMON_A_NEIGH_MAX + 1] = {
@@ -27,16 +29,20 @@ static struct nla_policy neigh_policy[KNETMON_A_NEIGH_MAX + 1] = {
 	[KNETMON_A_NEIGH_USED_MS]	= { .type = NLA_U32 },
 	[KNETMON_A_NEIGH_CONFIRMED_MS]	= { .type = NLA_U32 },
 	[KNETMON_A_NEIGH_UPDATED_MS]	= { .type = NLA_U32 },
+	[KNETMON_A_NEIGH_NETNS]		= { .type = NLA_U32 },
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: knetmon arp [ -n ] [ -4 | -6 ] [ -j ]\n"
+	fprintf(f, "Usage: knetmon arp [ -n ] [ -4 | -6 ] [ -j ] [ -N NETNS | --all-netns ]\n"
 		   "Show the neighbour caches of this network namespace: ARP (IPv4) and\n"
 		   "NDP (IPv6) entries, in the columns of arp -n.\n"
 		   "    -n      numeric output (always: names are never resolved)\n"
 		   "    -4, -6  only ARP or only NDP entries\n"
-		   "    -j      JSON output\n");
+		   "    -j      JSON output\n"
+		   "    -N, --netns NAME|PID  another netns (/var/run/netns/NAME or\n"
+		   "            /proc/PID/ns/net; needs CAP_NET_ADMIN over it)\n"
+		   "    --all-netns  every netns, with a netns column (needs CAP_NET_ADMIN)\n");
 }
 
 static const char *hwtype(const struct kn_link_name *l)
@@ -96,6 +102,8 @@ static int print_neigh(struct nlattr **tb, uint8_t cmd, void *arg)
 	state = nla_get_u16(tb[KNETMON_A_NEIGH_STATE]);
 	nflags = tb[KNETMON_A_NEIGH_FLAGS] ? nla_get_u8(tb[KNETMON_A_NEIGH_FLAGS]) : 0;
 	ifindex = nla_get_u32(tb[KNETMON_A_NEIGH_IFINDEX]);
+	if (o->all_netns && tb[KNETMON_A_NEIGH_NETNS])
+		o->names.netns = nla_get_u32(tb[KNETMON_A_NEIGH_NETNS]);
 	l = kn_link_find(&o->names, ifindex);
 	kn_ip_str(family, nla_data(tb[KNETMON_A_NEIGH_ADDR]), nla_len(tb[KNETMON_A_NEIGH_ADDR]),
 		  addr, sizeof(addr));
@@ -106,8 +114,8 @@ static int print_neigh(struct nlattr **tb, uint8_t cmd, void *arg)
 	arp_flags(flags, state, nflags);
 
 	if (!o->header_done++)
-		print_text("%-39s %-7s %-20s %-5s %-5s %s\n", "Address", "HWtype", "HWaddress",
-			   "Flags", "Mask", "Iface");
+		print_text("%-39s %-7s %-20s %-5s %-5s %s%s\n", "Address", "HWtype", "HWaddress",
+			   "Flags", "Mask", "Iface", o->all_netns ? "            Netns" : "");	/* after %-16s Iface */
 	print_open_object(NULL);
 	print_string("family", NULL, kn_family_name(family));
 	print_string("address", "%-39s ", addr);
@@ -118,7 +126,11 @@ static int print_neigh(struct nlattr **tb, uint8_t cmd, void *arg)
 		print_text("%-20s ", "(incomplete)");
 	print_text("%-5s %-5s ", flags, "");
 	print_uint("ifindex", NULL, ifindex);
-	print_string("dev", "%s\n", kn_link_name(&o->names, ifindex, nb, sizeof(nb)));
+	print_string("dev", o->all_netns ? "%-16s" : "%s",
+		     kn_link_name(&o->names, ifindex, nb, sizeof(nb)));
+	if (o->all_netns)
+		print_uint("netns", " %llu", o->names.netns);
+	print_text("\n");
 	print_state(state);
 	print_uint("state_raw", NULL, state);
 	print_open_array("flags");
@@ -137,60 +149,46 @@ static int print_neigh(struct nlattr **tb, uint8_t cmd, void *arg)
 	return 0;
 }
 
+static int arp_option(int c, const char *arg, void *state)
+{
+	struct arp_opts *o = state;
+
+	kn_family_option(c, &o->family);	/* -n: always numeric */
+	return 0;
+}
+
+static int arp_run(struct kn_nl *nl, void *state)
+{
+	struct arp_opts *o = state;
+	struct nl_msg *msg;
+	int err;
+
+	/* interface names of the same netns as the neighbours */
+	o->all_netns = nl->all_netns;
+	err = kn_link_names_load(nl, &o->names);
+	if (!err) {
+		msg = kn_msg(nl, KNETMON_CMD_GET_NEIGH, NLM_F_DUMP);
+		if (msg && o->family)
+			nla_put_u8(msg, KNETMON_REQ_FAMILY, o->family);
+		kn_put_flags(nl, msg, 0);
+		err = kn_view_dump(nl, msg, KNETMON_A_NEIGH_MAX, neigh_policy, print_neigh, o);
+	}
+	kn_link_names_free(&o->names);
+	return err;
+}
+
 int cmd_arp(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "numeric", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	static const struct kn_view view = {
+		.optstring = "n46", .longopts = opts, .usage = usage,
+		.option = arp_option, .run = arp_run,
+		.flags = KN_VIEW_NETNS | KN_VIEW_ALL_NETNS,
+	};
 	struct arp_opts o = { 0 };
-	struct nl_msg *msg;
-	int c, err, family = 0;
-	struct kn_nl nl;
 
-	while ((c = getopt_long(argc, argv, "n46jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			break;
-		case '4':
-			family = AF_INET;
-			break;
-		case '6':
-			family = AF_INET6;
-			break;
-		case 'j':
-			print_set_json(true);
-			break;
-		case 'h':
-			usage(stdout);
-			return KN_EXIT_OK;
-		default:
-			usage(stderr);
-			return KN_EXIT_ERROR;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return KN_EXIT_ERROR;
-	}
-
-	err = kn_open(&nl);
-	if (err)
-		return err;
-	err = kn_link_names_load(&nl, &o.names);
-	if (err)
-		goto out;
-	msg = kn_msg(&nl, KNETMON_CMD_GET_NEIGH, NLM_F_DUMP);
-	if (msg && family)
-		nla_put_u8(msg, KNETMON_REQ_FAMILY, family);
-	print_open_array(NULL);
-	err = kn_transact(&nl, msg, KNETMON_A_NEIGH_MAX, neigh_policy, print_neigh, &o);
-	print_close_array();
-	print_end();
-out:
-	kn_link_names_free(&o.names);
-	kn_close(&nl);
-	return err;
+	return kn_view_run(&view, argc, argv, &o);
 }

@@ -23,11 +23,15 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: knetmon binds [ -t ] [ -u ] [ -x ] [ -4 ] [ -6 ] [ -l ]\n"
 		   "                     [ --pid PID ] [ --comm NAME ] [ -j ]\n"
+		   "                     [ -N NETNS | --all-netns ]\n"
 		   "Show every socket bound now, as the module tracks it: protocol,\n"
 		   "local address:port, state, owning pid/comm, uid, netns and when it\n"
 		   "was bound. -t TCP, -u UDP (default both), -x unix (named sockets: a\n"
 		   "path, or an abstract name shown with a leading '@'), -4/-6 one inet\n"
-		   "family, -l listening sockets only. Needs CAP_NET_ADMIN.\n");
+		   "family, -l listening sockets only.\n"
+		   "-N/--netns NAME|PID another netns (/var/run/netns/NAME or\n"
+		   "/proc/PID/ns/net), --all-netns every netns.\n"
+		   "Needs CAP_NET_ADMIN (over the netns asked for).\n");
 }
 
 static int binds_show(const struct kn_bind *b, void *arg)
@@ -49,6 +53,63 @@ static int binds_show(const struct kn_bind *b, void *arg)
 	return 0;
 }
 
+struct binds_state {
+	struct binds_opts o;
+	bool v4, v6;
+};
+
+static int binds_option(int c, const char *arg, void *state)
+{
+	struct binds_state *st = state;
+	char *end;
+
+	switch (c) {
+	case 't': st->o.tcp = true; break;
+	case 'u': st->o.udp = true; break;
+	case 'x': st->o.unix_ = true; break;
+	case '4': st->v4 = true; break;
+	case '6': st->v6 = true; break;
+	case 'l': st->o.listening = true; break;
+	case 'p':
+		st->o.pid = strtol(arg, &end, 10);
+		if (*end || st->o.pid < 0) {
+			fprintf(stderr, "knetmon: bad pid \"%s\"\n", arg);
+			return KN_EXIT_ERROR;
+		}
+		break;
+	case 'c': st->o.comm = arg; break;
+	}
+	return 0;
+}
+
+static int binds_run(struct kn_nl *nl, void *state)
+{
+	struct kn_bind_filter filter = { .family = -1, .protocol = -1 };
+	struct binds_state *st = state;
+	struct binds_opts *o = &st->o;
+	int err;
+
+	if (!o->tcp && !o->udp && !o->unix_)
+		o->tcp = o->udp = true;
+	if (st->v4 != st->v6)
+		o->family = st->v4 ? AF_INET : AF_INET6;
+	/* The kernel filters one family and protocol; a mix is sorted out here. */
+	if (o->unix_ && !o->tcp && !o->udp) {
+		filter.family = AF_UNIX;
+	} else if (!o->unix_) {
+		if (o->family)
+			filter.family = o->family;
+		if (o->tcp != o->udp)
+			filter.protocol = o->tcp ? IPPROTO_TCP : IPPROTO_UDP;
+	}
+
+	print_open_array(NULL);
+	err = kn_binds_dump(nl, &filter, binds_show, o, NULL);
+	print_close_array();
+	print_end();
+	return err;
+}
+
 int cmd_binds(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -58,63 +119,14 @@ int cmd_binds(int argc, char **argv)
 		{ "listening", no_argument, NULL, 'l' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "comm", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct kn_bind_filter filter = { .family = -1, .protocol = -1 };
-	struct binds_opts o = { .pid = -1 };
-	bool v4 = false, v6 = false;
-	struct kn_nl nl;
-	char *end;
-	int c, err;
+	static const struct kn_view view = {
+		.optstring = "tux46l", .longopts = opts, .usage = usage,
+		.option = binds_option, .run = binds_run,
+		.flags = KN_VIEW_NETNS | KN_VIEW_ALL_NETNS,
+	};
+	struct binds_state st = { .o = { .pid = -1 } };
 
-	while ((c = getopt_long(argc, argv, "tux46ljh", opts, NULL)) != -1) {
-		switch (c) {
-		case 't': o.tcp = true; break;
-		case 'u': o.udp = true; break;
-		case 'x': o.unix_ = true; break;
-		case '4': v4 = true; break;
-		case '6': v6 = true; break;
-		case 'l': o.listening = true; break;
-		case 'p':
-			o.pid = strtol(optarg, &end, 10);
-			if (*end || o.pid < 0) {
-				fprintf(stderr, "knetmon: bad pid \"%s\"\n", optarg);
-				return KN_EXIT_ERROR;
-			}
-			break;
-		case 'c': o.comm = optarg; break;
-		case 'j': print_set_json(true); break;
-		case 'h': usage(stdout); return KN_EXIT_OK;
-		default: usage(stderr); return KN_EXIT_ERROR;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return KN_EXIT_ERROR;
-	}
-	if (!o.tcp && !o.udp && !o.unix_)
-		o.tcp = o.udp = true;
-	if (v4 != v6)
-		o.family = v4 ? AF_INET : AF_INET6;
-	/* The kernel filters one family and protocol; a mix is sorted out here. */
-	if (o.unix_ && !o.tcp && !o.udp) {
-		filter.family = AF_UNIX;
-	} else if (!o.unix_) {
-		if (o.family)
-			filter.family = o.family;
-		if (o.tcp != o.udp)
-			filter.protocol = o.tcp ? IPPROTO_TCP : IPPROTO_UDP;
-	}
-
-	err = kn_open(&nl);
-	if (err)
-		return err;
-	print_open_array(NULL);
-	err = kn_binds_dump(&nl, &filter, binds_show, &o, NULL);
-	print_close_array();
-	print_end();
-	kn_close(&nl);
-	return err;
+	return kn_view_run(&view, argc, argv, &st);
 }

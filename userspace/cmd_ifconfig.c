@@ -16,12 +16,14 @@
 
 struct ifconfig_opts {
 	int all;
+	bool all_netns;		/* each interface with its netns */
 };
 
 static struct nla_policy link_policy[KNETMON_A_LINK_MAX + 1] = {
 	[KNETMON_A_LINK_IFINDEX]	= { .type = NLA_U32 },
 	[KNETMON_A_LINK_NAME]		= { .type = NLA_STRING },
 	[KNETMON_A_LINK_FLAGS]		= { .type = NLA_U32 },
+	[KNETMON_A_LINK_NETNS]		= { .type = NLA_U32 },
 	[KNETMON_A_LINK_MTU]		= { .type = NLA_U32 },
 	[KNETMON_A_LINK_TXQLEN]		= { .type = NLA_U32 },
 	[KNETMON_A_LINK_TYPE]		= { .type = NLA_U16 },
@@ -50,11 +52,15 @@ static struct nla_policy stats_policy[KNETMON_A_STATS_MAX + 1] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: knetmon ifconfig [ -a ] [ -j ]\n"
+	fprintf(f, "Usage: knetmon ifconfig [ -a ] [ -j ] [ -N NETNS | --all-netns ]\n"
 		   "Show the interfaces of this network namespace: flags, MTU, hardware\n"
 		   "address, IPv4 and IPv6 addresses and packet counters.\n"
 		   "    -a  include interfaces that are down\n"
-		   "    -j  JSON output\n");
+		   "    -j  JSON output\n"
+		   "    -N, --netns NAME|PID  another netns (/var/run/netns/NAME or\n"
+		   "        /proc/PID/ns/net; needs CAP_NET_ADMIN over it)\n"
+		   "    --all-netns  every netns, each interface with its netns\n"
+		   "        (needs CAP_NET_ADMIN)\n");
 }
 
 static const char *scope_name(unsigned int scope)
@@ -197,6 +203,8 @@ static int print_link(struct nlattr **tb, uint8_t cmd, void *arg)
 	print_open_object(NULL);
 	print_string("ifname", "%s: ", nla_get_string(tb[KNETMON_A_LINK_NAME]));
 	print_uint("ifindex", NULL, nla_get_u32(tb[KNETMON_A_LINK_IFINDEX]));
+	if (o->all_netns && tb[KNETMON_A_LINK_NETNS])
+		print_uint("netns", "netns %llu  ", nla_get_u32(tb[KNETMON_A_LINK_NETNS]));
 	print_flags(flags);
 	print_uint("mtu", "  mtu %llu\n",
 		   tb[KNETMON_A_LINK_MTU] ? nla_get_u32(tb[KNETMON_A_LINK_MTU]) : 0);
@@ -213,47 +221,37 @@ static int print_link(struct nlattr **tb, uint8_t cmd, void *arg)
 	return 0;
 }
 
+static int ifconfig_option(int c, const char *arg, void *state)
+{
+	struct ifconfig_opts *o = state;
+
+	if (c == 'a')
+		o->all = 1;
+	return 0;
+}
+
+static int ifconfig_run(struct kn_nl *nl, void *state)
+{
+	struct nl_msg *msg = kn_msg(nl, KNETMON_CMD_GET_LINKS, NLM_F_DUMP);
+	struct ifconfig_opts *o = state;
+
+	o->all_netns = nl->all_netns;
+	kn_put_flags(nl, msg, 0);
+	return kn_view_dump(nl, msg, KNETMON_A_LINK_MAX, link_policy, print_link, o);
+}
+
 int cmd_ifconfig(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	static const struct kn_view view = {
+		.optstring = "a", .longopts = opts, .usage = usage,
+		.option = ifconfig_option, .run = ifconfig_run,
+		.flags = KN_VIEW_NETNS | KN_VIEW_ALL_NETNS,
+	};
 	struct ifconfig_opts o = { 0 };
-	struct kn_nl nl;
-	int c, err;
 
-	while ((c = getopt_long(argc, argv, "ajh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			o.all = 1;
-			break;
-		case 'j':
-			print_set_json(true);
-			break;
-		case 'h':
-			usage(stdout);
-			return KN_EXIT_OK;
-		default:
-			usage(stderr);
-			return KN_EXIT_ERROR;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return KN_EXIT_ERROR;
-	}
-
-	err = kn_open(&nl);
-	if (err)
-		return err;
-	print_open_array(NULL);
-	err = kn_transact(&nl, kn_msg(&nl, KNETMON_CMD_GET_LINKS, NLM_F_DUMP),
-			  KNETMON_A_LINK_MAX, link_policy, print_link, &o);
-	print_close_array();
-	print_end();
-	kn_close(&nl);
-	return err;
+	return kn_view_run(&view, argc, argv, &o);
 }

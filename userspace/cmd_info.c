@@ -91,39 +91,17 @@ static int print_info(struct nlattr **tb, uint8_t cmd, void *arg)
 	return 0;
 }
 
+static int info_run(struct kn_nl *nl, void *state)
+{
+	return kn_transact(nl, kn_msg(nl, KNETMON_CMD_GET_INFO, 0),
+			   KNETMON_A_INFO_MAX, info_policy, print_info, NULL);
+}
+
 int cmd_info(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+	static const struct kn_view view = {
+		.optstring = "", .usage = usage, .run = info_run,
 	};
-	struct kn_nl nl;
-	int c, err;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			print_set_json(true);
-			break;
-		case 'h':
-			usage(stdout);
-			return KN_EXIT_OK;
-		default:
-			usage(stderr);
-			return KN_EXIT_ERROR;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return KN_EXIT_ERROR;
-	}
-
-	err = kn_open(&nl);
-	if (err)
-		return err;
-	err = kn_transact(&nl, kn_msg(&nl, KNETMON_CMD_GET_INFO, 0),
-			  KNETMON_A_INFO_MAX, info_policy, print_info, NULL);
-	kn_close(&nl);
-	return err;
+	return kn_view_run(&view, argc, argv, NULL);
 }

@@ -28,6 +28,9 @@ struct monitor {
 	long count;		/* stop after this many events; 0: never */
 	long printed;
 	uint64_t last_seq;	/* 0: nothing seen yet */
+	bool all_netns;		/* the binds_all group: a last seq per netns */
+	struct monitor_seq { uint32_t netns; uint64_t seq; } *seqs;
+	size_t n_seqs;
 	uint64_t lost;
 	long resync_live;	/* entries seen by the current resync */
 	struct netbinds *nb;
@@ -46,7 +49,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: knetmon monitor [ -j ] [ -t ] [ --kinds KIND[,KIND...] ]\n"
 		   "                       [ --penguin DIR ] [ --exec CMD ] [ --count N ]\n"
-		   "                       [ --timeout SECONDS ] [ --rcvbuf BYTES ]\n"
+		   "                       [ --timeout SECONDS ] [ --rcvbuf BYTES ] [ --all-netns ]\n"
 		   "KIND := { bind | listen | autobind | release }\n"
 		   "Stream bind events until interrupted. -j prints one JSON object per\n"
 		   "line, -t prefixes text lines with the time. Lost events are reported\n"
@@ -54,6 +57,8 @@ static void usage(FILE *f)
 		   "--penguin DIR writes Penguin's netbinds.csv and netbinds_summary.csv;\n"
 		   "--exec CMD runs CMD (sh -c) once per new unique bind with KNETMON_PROTO,\n"
 		   "KNETMON_IPVN, KNETMON_IP, KNETMON_PORT, KNETMON_COMM and KNETMON_PID set.\n"
+		   "--all-netns: the events of every netns (from the initial netns, with\n"
+		   "CAP_NET_ADMIN there); lost events are counted per netns.\n"
 		   "Needs CAP_NET_ADMIN.\n");
 }
 
@@ -111,6 +116,7 @@ static int monitor_resync(struct monitor *m)
 			return err;
 		m->dump_open = true;
 	}
+	m->dump_nl.all_netns = m->all_netns;
 	m->resync_live = 0;
 	err = kn_binds_dump(&m->dump_nl, NULL, resync_entry, m, &dump_seq);
 	if (err)
@@ -163,8 +169,8 @@ static int monitor_final_gap(struct monitor *m, struct kn_bind_stream *s)
 	uint64_t seq = 0, before;
 	int err;
 
-	if (!m->last_seq)
-		return 0;	/* nothing received: no start to count from */
+	if (!m->last_seq || m->all_netns)
+		return 0;	/* nothing received (or, every netns: no one sequence to compare) */
 	if (!m->dump_open) {
 		err = kn_open(&m->dump_nl);
 		if (err)
@@ -188,18 +194,41 @@ static int monitor_final_gap(struct monitor *m, struct kn_bind_stream *s)
 	return 0;
 }
 
+/* Sequence numbers are per netns: every netns's events keep their own last. */
+static uint64_t *monitor_last_seq(struct monitor *m, uint32_t netns)
+{
+	struct monitor_seq *v;
+	size_t i;
+
+	if (!m->all_netns)
+		return &m->last_seq;
+	for (i = 0; i < m->n_seqs; i++)
+		if (m->seqs[i].netns == netns)
+			return &m->seqs[i].seq;
+	v = realloc(m->seqs, (m->n_seqs + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	m->seqs = v;
+	v[m->n_seqs].netns = netns;
+	v[m->n_seqs].seq = 0;
+	return &v[m->n_seqs++].seq;
+}
+
 static int monitor_event(const struct kn_bind *b, void *arg)
 {
 	struct monitor *m = arg;
+	uint64_t *last = monitor_last_seq(m, b->netns);
 	int err;
 
-	if (m->last_seq && b->seq > m->last_seq + 1) {
-		err = monitor_lost(m, b->seq - m->last_seq - 1, b->seq);
+	if (!last)
+		return KN_EXIT_ERROR;
+	if (*last && b->seq > *last + 1) {
+		err = monitor_lost(m, b->seq - *last - 1, b->seq);
 		if (err)
 			return err;
 	}
-	if (b->seq > m->last_seq)
-		m->last_seq = b->seq;
+	if (b->seq > *last)
+		*last = b->seq;
 	if (b->kind == KNETMON_BIND_KIND_BIND || b->kind == KNETMON_BIND_KIND_LISTEN)
 		monitor_learn(m, b);
 	if (!(m->kinds & (1u << b->kind)))
@@ -278,6 +307,7 @@ int cmd_monitor(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "rcvbuf", required_argument, NULL, 'r' },
+		{ "all-netns", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -320,6 +350,7 @@ int cmd_monitor(int argc, char **argv)
 				return KN_EXIT_ERROR;
 			}
 			break;
+		case 'A': m.all_netns = true; break;
 		case 'h': usage(stdout); return KN_EXIT_OK;
 		default: usage(stderr); return KN_EXIT_ERROR;
 		}
@@ -332,7 +363,8 @@ int cmd_monitor(int argc, char **argv)
 	m.nb = netbinds_new(penguin, now_ns(CLOCK_REALTIME));
 	if (!m.nb)
 		return KN_EXIT_ERROR;
-	err = kn_binds_subscribe(&s, rcvbuf, monitor_event, &m);
+	err = kn_binds_subscribe_group(&s, m.all_netns ? KNETMON_MCGRP_BINDS_ALL : KNETMON_MCGRP_BINDS,
+				       rcvbuf, monitor_event, &m);
 	if (err) {
 		netbinds_free(m.nb);
 		return err;
@@ -350,5 +382,6 @@ int cmd_monitor(int argc, char **argv)
 	if (m.dump_open)
 		kn_close(&m.dump_nl);
 	netbinds_free(m.nb);
+	free(m.seqs);
 	return err;
 }

@@ -14,6 +14,7 @@
 #include <linux/knetmon.h>
 
 #include "knetmon.h"
+#include "nl.h"
 #include "print.h"
 #include "sockrec.h"
 
@@ -27,19 +28,24 @@ struct netstat {
 	bool v4, v6;
 	bool listening, all, numeric, owners, extend;
 	bool inet_header, unix_header;
+	bool all_netns;		/* a netns column */
+	struct kn_sock_req req;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: knetmon netstat [ -t ] [ -u ] [ -w ] [ -x ] [ -l | -a ] [ -n ] [ -p ] [ -e ]\n"
-		   "                       [ -4 | -6 ] [ -j ]\n"
+		   "                       [ -4 | -6 ] [ -j ] [ -N NETNS | --all-netns ]\n"
 		   "Sockets of this network namespace, like net-tools netstat.\n"
 		   "    -t tcp   -u udp   -w raw   -x unix   (default: all of them)\n"
 		   "    -l listening sockets only   -a listening and connected\n"
 		   "       (default: connected only)\n"
 		   "    -n numeric ports (addresses are always numeric; never a DNS lookup)\n"
 		   "    -p owning processes (others' need CAP_NET_ADMIN)\n"
-		   "    -e user and inode   -4 / -6 IPv4 / IPv6 only   -j JSON\n");
+		   "    -e user and inode   -4 / -6 IPv4 / IPv6 only   -j JSON\n"
+		   "    -N, --netns NAME|PID  another netns (/var/run/netns/NAME or\n"
+		   "       /proc/PID/ns/net)   --all-netns every netns, with a netns column\n"
+		   "       (both need CAP_NET_ADMIN over the netns they name)\n");
 }
 
 /* A socket netstat would call listening: accepting, or unconnected datagram. */
@@ -141,8 +147,9 @@ static void print_inet(struct netstat *n, const struct kn_sock *s)
 	if (!n->inet_header && !print_is_json()) {
 		printf("Active Internet connections (%s)\n", n->all ? "servers and established" :
 		       n->listening ? "only servers" : "w/o servers");
-		printf("Proto Recv-Q Send-Q Local Address           Foreign Address         State      %s%s\n",
-		       n->extend ? " User       Inode     " : "", n->owners ? " PID/Program name" : "");
+		printf("Proto Recv-Q Send-Q Local Address           Foreign Address         State      %s%s%s\n",
+		       n->extend ? " User       Inode     " : "", n->owners ? " PID/Program name" : "",
+		       n->all_netns ? " Netns" : "");
 	}
 	n->inet_header = true;
 	endpoint(n, s, true, local, sizeof(local));
@@ -168,6 +175,8 @@ static void print_inet(struct netstat *n, const struct kn_sock *s)
 	else
 		print_uint("inode", NULL, s->inode);
 	print_owners(n, s);
+	if (n->all_netns)
+		print_uint("netns", " %llu", s->netns);
 	print_text("\n");
 	print_close_object();
 }
@@ -186,8 +195,9 @@ static void print_unix(struct netstat *n, const struct kn_sock *s)
 	if (!n->unix_header && !print_is_json()) {
 		printf("Active UNIX domain sockets (%s)\n", n->all ? "servers and established" :
 		       n->listening ? "only servers" : "w/o servers");
-		printf("Proto Flags       Type       State         I-Node  %s%s Path\n",
-		       n->extend ? " User      " : "", n->owners ? " PID/Program name   " : "");
+		printf("Proto Flags       Type       State         I-Node  %s%s Path%s\n",
+		       n->extend ? " User      " : "", n->owners ? " PID/Program name   " : "",
+		       n->all_netns ? " Netns" : "");
 	}
 	n->unix_header = true;
 	print_open_object(NULL);
@@ -205,6 +215,8 @@ static void print_unix(struct netstat *n, const struct kn_sock *s)
 	print_uint("peer_inode", NULL, s->peer);
 	print_owners(n, s);
 	print_string("path", " %s", s->path);
+	if (n->all_netns)
+		print_uint("netns", " %llu", s->netns);
 	print_text("\n");
 	print_close_object();
 }
@@ -239,6 +251,49 @@ static void narrow(const struct netstat *n, struct kn_sock_req *req)
 		req->states = 1u << 10;
 }
 
+static int netstat_option(int c, const char *arg, void *state)
+{
+	struct netstat *n = state;
+
+	switch (c) {
+	case 't': n->sel |= SEL_TCP; break;
+	case 'u': n->sel |= SEL_UDP; break;
+	case 'w': n->sel |= SEL_RAW; break;
+	case 'x': n->sel |= SEL_UNIX; break;
+	case 'l': n->listening = true; break;
+	case 'a': n->all = true; break;
+	case 'n': n->numeric = true; break;
+	case 'p': n->owners = true; break;
+	case 'e': n->extend = true; break;
+	case '4': n->v4 = true; break;
+	case '6': n->v6 = true; break;
+	}
+	return 0;
+}
+
+static int netstat_run(struct kn_nl *nl, void *state)
+{
+	struct netstat *n = state;
+	int err;
+
+	if (!n->v4 && !n->v6) {
+		n->v4 = n->v6 = true;
+	} else if (!n->sel) {
+		n->sel = SEL_INET;	/* -4/-6 alone: internet sockets, like netstat */
+	}
+	if (!n->sel)
+		n->sel = SEL_INET | SEL_UNIX;
+	narrow(n, &n->req);
+	n->req.owners = n->owners;
+	n->all_netns = nl->all_netns;
+
+	print_open_array(NULL);
+	err = kn_sockets(nl, &n->req, on_sock, n);
+	print_close_array();
+	print_end();
+	return err;
+}
+
 int cmd_netstat(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -246,48 +301,14 @@ int cmd_netstat(int argc, char **argv)
 		{ "raw", no_argument, NULL, 'w' }, { "unix", no_argument, NULL, 'x' },
 		{ "listening", no_argument, NULL, 'l' }, { "all", no_argument, NULL, 'a' },
 		{ "numeric", no_argument, NULL, 'n' }, { "program", no_argument, NULL, 'p' },
-		{ "extend", no_argument, NULL, 'e' }, { "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' }, { 0 }
+		{ "extend", no_argument, NULL, 'e' }, { 0 }
+	};
+	static const struct kn_view view = {
+		.optstring = "tuwxlanpe46", .longopts = opts, .usage = usage,
+		.option = netstat_option, .run = netstat_run,
+		.flags = KN_VIEW_NETNS | KN_VIEW_ALL_NETNS,
 	};
 	struct netstat n = { 0 };
-	struct kn_sock_req req = { 0 };
-	int c, err;
 
-	while ((c = getopt_long(argc, argv, "tuwxlanpe46jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 't': n.sel |= SEL_TCP; break;
-		case 'u': n.sel |= SEL_UDP; break;
-		case 'w': n.sel |= SEL_RAW; break;
-		case 'x': n.sel |= SEL_UNIX; break;
-		case 'l': n.listening = true; break;
-		case 'a': n.all = true; break;
-		case 'n': n.numeric = true; break;
-		case 'p': n.owners = true; break;
-		case 'e': n.extend = true; break;
-		case '4': n.v4 = true; break;
-		case '6': n.v6 = true; break;
-		case 'j': print_set_json(true); break;
-		case 'h': usage(stdout); return KN_EXIT_OK;
-		default: usage(stderr); return KN_EXIT_ERROR;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return KN_EXIT_ERROR;
-	}
-	if (!n.v4 && !n.v6) {
-		n.v4 = n.v6 = true;
-	} else if (!n.sel) {
-		n.sel = SEL_INET;	/* -4/-6 alone: internet sockets, like netstat */
-	}
-	if (!n.sel)
-		n.sel = SEL_INET | SEL_UNIX;
-	narrow(&n, &req);
-	req.owners = n.owners;
-
-	print_open_array(NULL);
-	err = kn_sockets(&req, on_sock, &n);
-	print_close_array();
-	print_end();
-	return err;
+	return kn_view_run(&view, argc, argv, &n);
 }

@@ -13,6 +13,7 @@
 #include <linux/knetmon.h>
 
 #include "knetmon.h"
+#include "nl.h"
 #include "print.h"
 #include "sockrec.h"
 
@@ -21,16 +22,20 @@
 struct queues {
 	bool all;
 	bool header;
+	bool all_netns;		/* a netns column */
 	unsigned int listeners;
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: knetmon queues [ -a ] [ -j ]\n"
+	fprintf(f, "Usage: knetmon queues [ -a ] [ -j ] [ -N NETNS | --all-netns ]\n"
 		   "Sockets with data waiting in their queues, buffer use and drops,\n"
 		   "and listeners with connections waiting to be accepted.\n"
 		   "    -a every socket, also those with empty queues\n"
-		   "    -j JSON\n");
+		   "    -j JSON\n"
+		   "    -N, --netns NAME|PID  another netns (/var/run/netns/NAME or\n"
+		   "       /proc/PID/ns/net)   --all-netns every netns, with a netns column\n"
+		   "       (both need CAP_NET_ADMIN over the netns they name)\n");
 }
 
 static bool busy(const struct kn_sock *s)
@@ -79,7 +84,8 @@ static int on_sock(const struct kn_sock *s, void *arg)
 		return 0;
 	if (!q->header)
 		print_text("Proto  Recv-Q Send-Q   Rmem/Rcvbuf     Wmem/Sndbuf   Drops "
-			   "Local Address                Foreign Address              PID/Program fd\n");
+			   "Local Address                Foreign Address              PID/Program fd%s\n",
+			   q->all_netns ? " Netns" : "");
 	q->header = true;
 	q->listeners += listener && s->rq;
 	endpoint(s, true, local, sizeof(local));
@@ -103,6 +109,8 @@ static int on_sock(const struct kn_sock *s, void *arg)
 	print_uint("timer", NULL, s->timer);
 	print_uint("timer_ms", NULL, s->timer_ms);
 	print_owner(s);
+	if (q->all_netns)
+		print_uint("netns", " %llu", s->netns);
 	if (listener && s->rq)
 		print_text("  <- %u connection(s) waiting for accept()", s->rq);
 	print_text("\n");
@@ -110,33 +118,42 @@ static int on_sock(const struct kn_sock *s, void *arg)
 	return 0;
 }
 
-int cmd_queues(int argc, char **argv)
+static int queues_option(int c, const char *arg, void *state)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' }, { "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' }, { 0 }
-	};
-	struct kn_sock_req req = { .owners = true };
-	struct queues q = { 0 };
-	int c, err;
+	struct queues *q = state;
 
-	while ((c = getopt_long(argc, argv, "ajh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a': q.all = true; break;
-		case 'j': print_set_json(true); break;
-		case 'h': usage(stdout); return KN_EXIT_OK;
-		default: usage(stderr); return KN_EXIT_ERROR;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return KN_EXIT_ERROR;
-	}
+	if (c == 'a')
+		q->all = true;
+	return 0;
+}
+
+static int queues_run(struct kn_nl *nl, void *state)
+{
+	struct kn_sock_req req = { .owners = true };
+	struct queues *q = state;
+	int err;
+
+	q->all_netns = nl->all_netns;
 	print_open_array(NULL);
-	err = kn_sockets(&req, on_sock, &q);
+	err = kn_sockets(nl, &req, on_sock, q);
 	print_close_array();
-	if (!err && !q.header)
+	if (!err && !q->header)
 		print_text("no socket has queued data\n");
 	print_end();
 	return err;
+}
+
+int cmd_queues(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' }, { 0 }
+	};
+	static const struct kn_view view = {
+		.optstring = "a", .longopts = opts, .usage = usage,
+		.option = queues_option, .run = queues_run,
+		.flags = KN_VIEW_NETNS | KN_VIEW_ALL_NETNS,
+	};
+	struct queues q = { 0 };
+
+	return kn_view_run(&view, argc, argv, &q);
 }

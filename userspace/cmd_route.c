@@ -26,11 +26,13 @@ struct route_opts {
 	int classic;		/* route -n columns */
 	struct kn_link_names names;
 	int header_done[2];
+	bool all_netns;		/* ip-style lines with a netns field */
 };
 
 static struct nla_policy route_policy[KNETMON_A_ROUTE_MAX + 1] = {
 	[KNETMON_A_ROUTE_FAMILY]	= { .type = NLA_U8 },
 	[KNETMON_A_ROUTE_TABLE]		= { .type = NLA_U32 },
+	[KNETMON_A_ROUTE_NETNS]		= { .type = NLA_U32 },
 	[KNETMON_A_ROUTE_DST_LEN]	= { .type = NLA_U8 },
 	[KNETMON_A_ROUTE_PRIORITY]	= { .type = NLA_U32 },
 	[KNETMON_A_ROUTE_PROTOCOL]	= { .type = NLA_U8 },
@@ -49,13 +51,18 @@ static struct nla_policy nh_policy[KNETMON_A_NH_MAX + 1] = {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: knetmon route [ -4 | -6 ] [ -n ] [ --table { ID | all } ] [ -j ]\n"
+		   "                   [ -N NETNS | --all-netns ]\n"
 		   "Show the routes of this network namespace: by default the main table\n"
 		   "in the columns of route -n; with --table, that table (or every table)\n"
 		   "one route per line like ip route show table all.\n"
 		   "    -4, -6    only IPv4 or IPv6 routes\n"
 		   "    -n        numeric output (always: names are never resolved)\n"
 		   "    --table   a table id (1-4294967295, or main, local, default) or all\n"
-		   "    -j        JSON output\n");
+		   "    -j        JSON output\n"
+		   "    -N, --netns NAME|PID  another netns (/var/run/netns/NAME or\n"
+		   "              /proc/PID/ns/net; needs CAP_NET_ADMIN over it)\n"
+		   "    --all-netns   every netns, ip-style lines with the netns\n"
+		   "              (needs CAP_NET_ADMIN)\n");
 }
 
 static const char *type_name(unsigned int t)
@@ -185,6 +192,8 @@ static void print_route_line(struct route_opts *o, struct nlattr **tb, int famil
 			     kn_ip_str(family, nla_data(tb[KNETMON_A_ROUTE_PREFSRC]),
 				       nla_len(tb[KNETMON_A_ROUTE_PREFSRC]), src, sizeof(src)));
 	}
+	if (o->all_netns)
+		print_uint("netns", " netns %llu", o->names.netns);
 	print_open_array("nexthops");
 	if (tb[KNETMON_A_ROUTE_NEXTHOPS]) {
 		nla_for_each_nested(a, tb[KNETMON_A_ROUTE_NEXTHOPS], rem) {
@@ -296,8 +305,10 @@ static int print_route(struct nlattr **tb, uint8_t cmd, void *arg)
 	kn_ip_str(family, nla_data(tb[KNETMON_A_ROUTE_DST]), nla_len(tb[KNETMON_A_ROUTE_DST]),
 		  dst, sizeof(dst));
 
+	if (o->all_netns && tb[KNETMON_A_ROUTE_NETNS])
+		o->names.netns = nla_get_u32(tb[KNETMON_A_ROUTE_NETNS]);
 	print_open_object(NULL);
-	if (o->classic && !print_is_json())
+	if (o->classic && !o->all_netns && !print_is_json())
 		print_route_classic(o, tb, family, dst, dst_len);
 	else
 		print_route_line(o, tb, family, dst, dst_len);
@@ -335,69 +346,59 @@ static int parse_table(const char *s, uint32_t *table, int *classic)
 	return 0;
 }
 
+static int route_option(int c, const char *arg, void *state)
+{
+	struct route_opts *o = state;
+
+	if (kn_family_option(c, &o->family))
+		return 0;
+	switch (c) {
+	case 't':
+		if (parse_table(arg, &o->table, &o->classic)) {
+			fprintf(stderr, "knetmon route: bad table \"%s\"\n", arg);
+			return KN_EXIT_ERROR;
+		}
+		break;
+	}
+	return 0;
+}
+
+static int route_run(struct kn_nl *nl, void *state)
+{
+	struct route_opts *o = state;
+	struct nl_msg *msg;
+	int err;
+
+	o->all_netns = nl->all_netns;
+	err = kn_link_names_load(nl, &o->names);
+	if (err) {
+		kn_link_names_free(&o->names);
+		return err;
+	}
+	msg = kn_msg(nl, KNETMON_CMD_GET_ROUTES, NLM_F_DUMP);
+	if (msg && o->family)
+		nla_put_u8(msg, KNETMON_REQ_FAMILY, o->family);
+	if (msg && o->table)
+		nla_put_u32(msg, KNETMON_REQ_TABLE, o->table);
+	kn_put_flags(nl, msg, 0);
+	err = kn_view_dump(nl, msg, KNETMON_A_ROUTE_MAX, route_policy, print_route, o);
+	kn_link_names_free(&o->names);
+	return err;
+}
+
 int cmd_route(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "table", required_argument, NULL, 't' },
 		{ "numeric", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	static const struct kn_view view = {
+		.optstring = "46n", .longopts = opts, .usage = usage,
+		.option = route_option, .run = route_run,
+		.flags = KN_VIEW_NETNS | KN_VIEW_ALL_NETNS,
+	};
 	struct route_opts o = { .table = RT_TABLE_MAIN, .classic = 1 };
-	struct nl_msg *msg;
-	struct kn_nl nl;
-	int c, err;
 
-	while ((c = getopt_long(argc, argv, "46njh", opts, NULL)) != -1) {
-		switch (c) {
-		case '4':
-			o.family = AF_INET;
-			break;
-		case '6':
-			o.family = AF_INET6;
-			break;
-		case 'n':
-			break;
-		case 't':
-			if (parse_table(optarg, &o.table, &o.classic)) {
-				fprintf(stderr, "knetmon route: bad table \"%s\"\n", optarg);
-				return KN_EXIT_ERROR;
-			}
-			break;
-		case 'j':
-			print_set_json(true);
-			break;
-		case 'h':
-			usage(stdout);
-			return KN_EXIT_OK;
-		default:
-			usage(stderr);
-			return KN_EXIT_ERROR;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return KN_EXIT_ERROR;
-	}
-
-	err = kn_open(&nl);
-	if (err)
-		return err;
-	err = kn_link_names_load(&nl, &o.names);
-	if (err)
-		goto out;
-	msg = kn_msg(&nl, KNETMON_CMD_GET_ROUTES, NLM_F_DUMP);
-	if (msg && o.family)
-		nla_put_u8(msg, KNETMON_REQ_FAMILY, o.family);
-	if (msg && o.table)
-		nla_put_u32(msg, KNETMON_REQ_TABLE, o.table);
-	print_open_array(NULL);
-	err = kn_transact(&nl, msg, KNETMON_A_ROUTE_MAX, route_policy, print_route, &o);
-	print_close_array();
-	print_end();
-out:
-	kn_link_names_free(&o.names);
-	kn_close(&nl);
-	return err;
+	return kn_view_run(&view, argc, argv, &o);
 }

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The CLI's netlink layer: see nl.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/msg.h>
@@ -13,6 +16,7 @@
 
 #include "knetmon.h"
 #include "nl.h"
+#include "print.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -34,6 +38,8 @@ int kn_open(struct kn_nl *nl)
 {
 	int one = 1;
 
+	nl->netns_fd = -1;
+	nl->all_netns = false;
 	nl->sk = nl_socket_alloc();
 	if (!nl->sk) {
 		fprintf(stderr, "knetmon: out of memory\n");
@@ -69,6 +75,11 @@ struct nl_msg *kn_msg(struct kn_nl *nl, uint8_t cmd, int flags)
 
 	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
 				flags, cmd, KNETMON_GENL_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	if (msg && (flags & NLM_F_DUMP) && nl->netns_fd >= 0 &&
+	    nla_put_s32(msg, KNETMON_REQ_NETNS_FD, nl->netns_fd)) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
@@ -213,4 +224,156 @@ int kn_transact(struct kn_nl *nl, struct nl_msg *msg, int maxattr,
 		return KN_EXIT_ERROR;
 	}
 	return 0;
+}
+
+int kn_netns_open(const char *name)
+{
+	char path[4096], *end;
+	int fd;
+
+	strtoul(name, &end, 10);
+	if (*name && !*end)
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", name);
+	else if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		path[0] = '\0';
+	else
+		snprintf(path, sizeof(path), "/var/run/netns/%s", name);
+	if (!path[0]) {
+		fprintf(stderr, "knetmon: bad netns \"%s\": a name in /var/run/netns or a pid\n", name);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fprintf(stderr, "knetmon: netns \"%s\": %s: %s\n", name, path, strerror(errno));
+	return fd;
+}
+
+/* The common long options, after the view's own. */
+enum { KN_OPT_ALL_NETNS = 0x100 };
+
+static struct option *kn_view_longopts(const struct kn_view *v)
+{
+	static const struct option common[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "netns", required_argument, NULL, 'N' },
+		{ "all-netns", no_argument, NULL, KN_OPT_ALL_NETNS },
+	};
+	size_t n = 0, i, k = 0;
+	struct option *all;
+
+	while (v->longopts && v->longopts[n].name)
+		n++;
+	all = calloc(n + 5, sizeof(*all));
+	if (!all)
+		return NULL;
+	for (i = 0; i < n; i++)
+		all[k++] = v->longopts[i];
+	all[k++] = common[0];
+	all[k++] = common[1];
+	if (v->flags & KN_VIEW_NETNS)
+		all[k++] = common[2];
+	if (v->flags & KN_VIEW_ALL_NETNS)
+		all[k++] = common[3];
+	return all;
+}
+
+/* Parse the command line into NL's netns selection and the view's STATE. */
+static int kn_view_parse(const struct kn_view *v, int argc, char **argv, struct kn_nl *sel,
+			 void *state)
+{
+	struct option *longopts = kn_view_longopts(v);
+	char optstring[64];
+	int c, err = 0;
+
+	if (!longopts) {
+		fprintf(stderr, "knetmon: out of memory\n");
+		return KN_EXIT_ERROR;
+	}
+	snprintf(optstring, sizeof(optstring), "%sjh%s", v->optstring,
+		 v->flags & KN_VIEW_NETNS ? "N:" : "");
+	while (!err && (c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			print_set_json(true);
+			break;
+		case 'h':
+			v->usage(stdout);
+			err = -1;	/* done: exit 0 */
+			break;
+		case 'N':
+			if (sel->netns_fd >= 0)
+				close(sel->netns_fd);
+			sel->netns_fd = kn_netns_open(optarg);
+			if (sel->netns_fd < 0)
+				err = KN_EXIT_ERROR;
+			break;
+		case KN_OPT_ALL_NETNS:
+			sel->all_netns = true;
+			break;
+		case '?':
+			v->usage(stderr);
+			err = KN_EXIT_ERROR;
+			break;
+		default:
+			err = v->option(c, optarg, state);
+			break;
+		}
+	}
+	free(longopts);
+	if (!err && optind != argc) {
+		v->usage(stderr);
+		err = KN_EXIT_ERROR;
+	}
+	if (!err && sel->all_netns && sel->netns_fd >= 0) {
+		fprintf(stderr, "knetmon: --netns and --all-netns exclude each other\n");
+		err = KN_EXIT_ERROR;
+	}
+	return err;
+}
+
+int kn_view_run(const struct kn_view *v, int argc, char **argv, void *state)
+{
+	struct kn_nl sel = { .netns_fd = -1 }, nl;
+	int err;
+
+	err = kn_view_parse(v, argc, argv, &sel, state);
+	if (!err)
+		err = kn_open(&nl);
+	if (!err) {
+		nl.netns_fd = sel.netns_fd;
+		nl.all_netns = sel.all_netns;
+		err = v->run(&nl, state);
+		kn_close(&nl);
+	}
+	if (sel.netns_fd >= 0)
+		close(sel.netns_fd);
+	return err < 0 ? KN_EXIT_OK : err;
+}
+
+int kn_view_dump(struct kn_nl *nl, struct nl_msg *msg, int maxattr,
+		 struct nla_policy *policy, kn_reply_fn fn, void *arg)
+{
+	int err;
+
+	print_open_array(NULL);
+	err = kn_transact(nl, msg, maxattr, policy, fn, arg);
+	print_close_array();
+	print_end();
+	return err;
+}
+
+bool kn_family_option(int c, int *family)
+{
+	if (c != '4' && c != '6')
+		return false;
+	*family = c == '4' ? AF_INET : AF_INET6;
+	return true;
+}
+
+bool kn_put_flags(struct kn_nl *nl, struct nl_msg *msg, uint32_t flags)
+{
+	if (nl->all_netns)
+		flags |= KNETMON_REQF_ALL_NETNS;
+	return !flags || !msg || !nla_put_u32(msg, KNETMON_REQ_FLAGS, flags);
 }

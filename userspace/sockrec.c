@@ -145,20 +145,15 @@ static int on_sock(struct nlattr **tb, uint8_t cmd, void *arg)
 	return c->fn(s, c->arg);
 }
 
-int kn_sockets(const struct kn_sock_req *req, kn_sock_fn fn, void *arg)
+int kn_sockets(struct kn_nl *nl, const struct kn_sock_req *req, kn_sock_fn fn, void *arg)
 {
 	static struct sock_call call;	/* large: keep it off the stack */
 	struct nl_msg *msg;
-	struct kn_nl nl;
-	int err;
 
-	err = kn_open(&nl);
-	if (err)
-		return err;
 	/* a dump reply fills up to 32 KiB per read: let libnl take it whole */
-	nl_socket_set_msg_buf_size(nl.sk, 65536);
-	nl_socket_set_buffer_size(nl.sk, 1 << 20, 0);
-	msg = kn_msg(&nl, KNETMON_CMD_GET_SOCKETS, NLM_F_DUMP);
+	nl_socket_set_msg_buf_size(nl->sk, 65536);
+	nl_socket_set_buffer_size(nl->sk, 1 << 20, 0);
+	msg = kn_msg(nl, KNETMON_CMD_GET_SOCKETS, NLM_F_DUMP);
 	if (msg && req->family)
 		nla_put_u8(msg, KNETMON_REQ_FAMILY, req->family);
 	if (msg && req->protocol)
@@ -167,13 +162,10 @@ int kn_sockets(const struct kn_sock_req *req, kn_sock_fn fn, void *arg)
 		nla_put_u16(msg, KNETMON_REQ_PORT, htons(req->port));
 	if (msg && req->states)
 		nla_put_u32(msg, KNETMON_REQ_STATES, req->states);
-	if (msg && req->owners)
-		nla_put_u32(msg, KNETMON_REQ_FLAGS, KNETMON_REQF_OWNERS);
+	kn_put_flags(nl, msg, req->owners ? KNETMON_REQF_OWNERS : 0);
 	call.fn = fn;
 	call.arg = arg;
-	err = kn_transact(&nl, msg, KNETMON_A_SOCK_MAX, sock_policy, on_sock, &call);
-	kn_close(&nl);
-	return err;
+	return kn_transact(nl, msg, KNETMON_A_SOCK_MAX, sock_policy, on_sock, &call);
 }
 
 bool kn_sock_is_inet(const struct kn_sock *s)

@@ -41,8 +41,13 @@ struct kn_sock_req {
 
 typedef int (*kn_sock_fn)(const struct kn_sock *s, void *arg);
 
-/* Dump the sockets; FN for each. Returns 0 or a KN_EXIT_* code. */
-int kn_sockets(const struct kn_sock_req *req, kn_sock_fn fn, void *arg);
+struct kn_nl;
+
+/*
+ * Dump the sockets through NL (of its netns selection, or of every netns
+ * with nl->all_netns); FN for each. Returns 0 or a KN_EXIT_* code.
+ */
+int kn_sockets(struct kn_nl *nl, const struct kn_sock_req *req, kn_sock_fn fn, void *arg);
 
 const char *kn_sock_proto(const struct kn_sock *s);	/* tcp, udp6, raw, unix ... */
 const char *kn_sock_type(uint8_t type);			/* stream, dgram ... */

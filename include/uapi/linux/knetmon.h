@@ -14,8 +14,18 @@
 #define KNETMON_GENL_NAME	"knetmon"
 #define KNETMON_GENL_VERSION	1
 
-/* Multicast group carrying KNETMON_CMD_BIND_EVENT; joining needs CAP_NET_ADMIN. */
+/*
+ * Multicast group carrying KNETMON_CMD_BIND_EVENT of the listener's own
+ * netns; joining needs CAP_NET_ADMIN over that netns.
+ */
 #define KNETMON_MCGRP_BINDS	"binds"
+/*
+ * The bind events of every netns, sent to listeners in the initial netns
+ * only; joining needs CAP_NET_ADMIN there (over the initial user namespace).
+ * Each event carries its NETNS inode and that netns's own SEQ: gaps are
+ * counted per netns. Join one of the two groups, not both.
+ */
+#define KNETMON_MCGRP_BINDS_ALL	"binds_all"
 
 enum knetmon_cmd {
 	KNETMON_CMD_UNSPEC,
@@ -44,6 +54,8 @@ enum knetmon_req_attr {
 	KNETMON_REQ_STATES,		/* u32: bitmask of 1 << TCP_* states */
 	KNETMON_REQ_NETNS_ID,		/* s32: netns id as the caller sees it */
 	KNETMON_REQ_TABLE,		/* u32: routing table id */
+	KNETMON_REQ_NETNS_FD,		/* s32: an open netns file of the requester
+					 * (/proc/PID/ns/net, /var/run/netns/NAME) */
 
 	__KNETMON_REQ_MAX,
 };
@@ -51,7 +63,8 @@ enum knetmon_req_attr {
 
 enum knetmon_req_flags {
 	KNETMON_REQF_OWNERS	= 1 << 0,	/* sockets: include owning processes */
-	KNETMON_REQF_ALL_NETNS	= 1 << 1,	/* every netns (needs CAP_NET_ADMIN) */
+	KNETMON_REQF_ALL_NETNS	= 1 << 1,	/* every netns (needs CAP_NET_ADMIN
+						 * over the initial user namespace) */
 };
 #define KNETMON_REQF_MASK (KNETMON_REQF_OWNERS | KNETMON_REQF_ALL_NETNS)
 
@@ -225,6 +238,7 @@ enum knetmon_neigh_attr {
 	KNETMON_A_NEIGH_USED_MS,	/* u32: ms since last used */
 	KNETMON_A_NEIGH_CONFIRMED_MS,	/* u32: ms since last confirmed */
 	KNETMON_A_NEIGH_UPDATED_MS,	/* u32: ms since last updated */
+	KNETMON_A_NEIGH_NETNS,		/* u32: netns inode */
 
 	__KNETMON_A_NEIGH_MAX,
 };
@@ -244,6 +258,7 @@ enum knetmon_route_attr {
 	KNETMON_A_ROUTE_PREFSRC,	/* binary 4 or 16 */
 	KNETMON_A_ROUTE_TOS,		/* u8 */
 	KNETMON_A_ROUTE_NEXTHOPS,	/* nest: KNETMON_A_NH entries */
+	KNETMON_A_ROUTE_NETNS,		/* u32: netns inode */
 
 	__KNETMON_A_ROUTE_MAX,
 };
@@ -277,6 +292,7 @@ enum knetmon_link_attr {
 	KNETMON_A_LINK_OPERSTATE,	/* u8: IF_OPER_* */
 	KNETMON_A_LINK_STATS,		/* nest: knetmon_stats_attr */
 	KNETMON_A_LINK_ADDRS,		/* nest: KNETMON_A_ADDR entries */
+	KNETMON_A_LINK_NETNS,		/* u32: netns inode */
 
 	__KNETMON_A_LINK_MAX,
 };
