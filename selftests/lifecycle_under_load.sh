@@ -58,6 +58,9 @@ test_load_unload_cycles_under_binds_monitor_and_dumps() {
 	i=0 last_binds=0
 	while [ $i -lt "$KNETMON_CYCLES" ]; do
 		insmod "$KNETMON_KO" || { stop_churn; fail "insmod failed on cycle $i"; }
+		# the cache is the module's own (never merged): its absence later means something
+		[ $i -gt 0 ] || grep -q '^knetmon_bind_entry ' /proc/slabinfo ||
+			{ stop_churn; fail "no knetmon_bind_entry cache in /proc/slabinfo while loaded"; }
 		"$KNETMON" monitor -j > /dev/null 2>&1 &
 		mon=$!
 		"$KNETMON" netstat -tuan > /dev/null 2>&1 || true
