@@ -178,7 +178,7 @@ def bench_events(seconds, procs_list, rcvbufs):
             after = info_counter("events_bind") + info_counter("events_release")
             mon.send_signal(signal.SIGINT)
             mon.wait()
-            received = lost = 0
+            received = lost = resyncs = 0
             with open(log) as f:
                 for line in f:
                     try:
@@ -187,12 +187,14 @@ def bench_events(seconds, procs_list, rcvbufs):
                         continue
                     if "lost" in ev:
                         lost += ev["lost"]
+                    elif "resync" in ev:
+                        resyncs += 1    # a table dump after each gap
                     elif ev.get("kind") in ("bind", "release"):
                         received += 1
             sent = after - before
             results.append({"procs": k, "rcvbuf": rcvbuf or int(default), "binds": binds,
                             "events_sent": sent, "events_received": received,
-                            "events_lost_reported": lost,
+                            "events_lost_reported": lost, "resyncs": resyncs,
                             "events_per_second": received / elapsed,
                             "loss_equals_gaps": sent - received == lost})
             print(f"  events k={k} rcvbuf={rcvbuf or default}: {results[-1]}", flush=True)
