@@ -225,9 +225,10 @@ def bench_memory(binds):
     res = {"at_load": module_memory()}
     resource.setrlimit(resource.RLIMIT_NOFILE, (binds + 1024, binds + 1024))
     socks = []
-    for _ in range(binds):
+    for i in range(binds):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind(("127.0.0.1", 0))
+        # one address has only the 64,512 ports of ip_local_port_range
+        s.bind((f"127.0.0.{1 + i // 32768}", 0))
         socks.append(s)
     res["live_binds"] = binds
     res["with_live_binds"] = module_memory()
