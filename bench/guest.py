@@ -134,17 +134,22 @@ def bindloop(seconds, procs=1):
 
 
 def bench_bind_overhead(seconds, runs):
-    res = {}
-    load(False)
-    res["no_module"] = statistics.median(bindloop(seconds) for _ in range(runs))
-    load(True)
-    res["module_no_subscriber"] = statistics.median(bindloop(seconds) for _ in range(runs))
-    mon = subprocess.Popen([KNETMON, "monitor", "-j"], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
-    res["module_subscribed"] = statistics.median(bindloop(seconds) for _ in range(runs))
-    mon.terminate()
-    mon.wait()
+    # the three setups take turns in each run, so load that comes and goes
+    # on the host (other VMs) weighs on all three alike
+    samples = {"no_module": [], "module_no_subscriber": [], "module_subscribed": []}
+    for _ in range(runs):
+        load(False)
+        samples["no_module"].append(bindloop(seconds))
+        load(True)
+        samples["module_no_subscriber"].append(bindloop(seconds))
+        mon = subprocess.Popen([KNETMON, "monitor", "-j"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        samples["module_subscribed"].append(bindloop(seconds))
+        mon.terminate()
+        mon.wait()
+    res = {k: statistics.median(v) for k, v in samples.items()}
+    res["samples"] = samples
     for k in ("module_no_subscriber", "module_subscribed"):
         res[k + "_ratio"] = res[k] / res["no_module"]
     print(f"  bind overhead: {res}", flush=True)
