@@ -175,10 +175,10 @@ static void print_inet_json(struct netstat *n, const struct kn_sock *s, const ch
 /*
  * The text line of an internet socket, built in one buffer and written
  * with one call. It prints what print_inet_json()'s text formats print,
- * byte for byte (selftests/netstat_text.sh compares the two), but a listing
- * of 100,000 sockets spent most of its time in a dozen printf calls per
- * line (format parsing and stdio locking, bench/profile.py): this is the
- * hot loop of `knetmon netstat`.
+ * byte for byte (selftests/netstat_text.sh compares the two), without the
+ * dozen printf calls per line (format parsing, stdio locking, inet_ntop's
+ * own sprintf) that were a fifth of a 10,000-socket listing's time under
+ * perf (bench/profile.py): this is the hot loop of `knetmon netstat`.
  */
 struct line {
 	char buf[512];

@@ -113,7 +113,7 @@ static int on_sock(struct nlattr **tb, uint8_t cmd, void *arg)
 	if (!tb[KNETMON_A_SOCK_FAMILY])
 		return 0;	/* not a socket record */
 	/* owners[] is written as far as n_owners counts: clearing it all
-	 * (1.5 KiB) per record showed in listings of 100,000 sockets */
+	 * too would store 1.5 KiB more per record */
 	memset(s, 0, offsetof(struct kn_sock, owners));
 	s->family = get_u8(tb, KNETMON_A_SOCK_FAMILY);
 	s->type = get_u8(tb, KNETMON_A_SOCK_TYPE);
