@@ -1,46 +1,95 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Print the benchmark table from results.json and plot listing time vs N."""
+"""Print the benchmark tables from results.json and plot listing time vs N.
+
+bench/report.py RESULTS.json [PLOT.png] [--markdown]
+--markdown prints the tables as docs/BENCHMARKS.md carries them.
+"""
 import json, subprocess, sys, tempfile
 
-res = json.load(open(sys.argv[1]))
-png = sys.argv[2] if len(sys.argv) > 2 else None
-print(f"kernel {res['kernel']}{' (smoke)' if res.get('smoke') else ''}")
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+md = "--markdown" in sys.argv
+res = json.load(open(args[0]))
+png = args[1] if len(args) > 1 else None
 
-print("\nListing TCP sockets (median wall time, ms; ratio = tool / knetmon)")
-rows = {}
-for r in res["listing"]:
-    rows.setdefault((r["n"], r["m"], r["owners"]), {})[r["tool"]] = r
-print(f"{'N':>7} {'M':>4} {'-p':>3}  {'knetmon':>9} {'ss':>9} {'netstat':>9} {'proc':>9}   ss/kn  netstat/kn  lines agree")
-for (n, m, owners), tools in sorted(rows.items()):
-    kn = tools.get("knetmon")
-    def ms(t):
-        return f"{tools[t]['seconds'] * 1000:9.1f}" if t in tools else f"{'-':>9}"
-    def ratio(t):
-        return f"{tools[t]['seconds'] / kn['seconds']:7.2f}" if kn and t in tools else "      -"
-    agree = len({t["sockets_listed"] for t in tools.values()}) == 1
-    print(f"{n:>7} {m:>4} {'yes' if owners else 'no':>3}  {ms('knetmon')} {ms('ss')} {ms('netstat')} {ms('proc')}"
-          f" {ratio('ss')}  {ratio('netstat'):>10}  {'yes' if agree else 'NO: ' + str({k: v['sockets_listed'] for k, v in tools.items()})}")
 
-b = res["bind_overhead"]
-print("\nBind loop (socket+bind+close, binds/s)")
-print(f"  no module {b['no_module']:.0f}; loaded, nobody subscribed {b['module_no_subscriber']:.0f}"
-      f" ({b['module_no_subscriber_ratio'] * 100:.1f}%); monitor subscribed {b['module_subscribed']:.0f}"
-      f" ({b['module_subscribed_ratio'] * 100:.1f}%)")
+def table(head, rows):
+    if md:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "|".join("---:" if i else "---" for i in range(len(head))) + "|")
+        for r in rows:
+            print("| " + " | ".join(str(x) for x in r) + " |")
+    else:
+        w = [max(len(str(x)) for x in [h] + [r[i] for r in rows]) for i, h in enumerate(head)]
+        for r in [head] + rows:
+            print("  ".join(str(x).rjust(w[i]) for i, x in enumerate(r)))
 
-print("\nEvents to `knetmon monitor -j`")
-for e in res["events"]:
-    print(f"  {e['procs']} proc(s), rcvbuf {e['rcvbuf']}: {e['events_per_second']:.0f} events/s received,"
-          f" {e['events_sent']} sent, {e['events_lost_reported']} reported lost,"
-          f" loss equals gaps: {e['loss_equals_gaps']}")
 
-m = res["memory"]
-print("\nMemory")
-print(f"  at load: module {m['at_load']['module_bytes']} B, slab {m['at_load']['slab_bytes']} B;"
-      f" with {m['live_binds']} live binds (table_live {m['table_live']}): slab {m['with_live_binds']['slab_bytes']} B;"
-      f" after close: slab {m['after_close']['slab_bytes']} B")
+def title(t):
+    print(f"\n{'#### ' if md else ''}{t}\n")
 
-if png:
+
+host = res.get("host", {})
+print(f"{'**' if md else ''}kernel {res['kernel']}{' (smoke)' if res.get('smoke') else ''}"
+      f"{'**' if md else ''}: {res.get('cpus', '?')} vCPUs, {res.get('mem_kib', 0) // 1024} MiB,"
+      f" accelerator {host.get('accel', '?')}, median of {res.get('runs', '?')} runs;"
+      f" host {host.get('cpus', '?')} CPUs, load average before {host.get('loadavg_before', '?')},"
+      f" after {host.get('loadavg_after', '?')}, other QEMU processes at the end:"
+      f" {host.get('qemu_processes_at_end', '?')}")
+
+if res.get("listing"):
+    title("Listing TCP sockets (median wall time, ms, output to /dev/null; ratio = tool / knetmon)")
+    groups = {}
+    for r in res["listing"]:
+        groups.setdefault((r["n"], r["m"], r["owners"]), {})[r["tool"]] = r
+    rows = []
+    for (n, m, owners), tools in sorted(groups.items()):
+        kn = tools.get("knetmon")
+
+        def ms(t):
+            if t not in tools:
+                return "-"
+            runs = tools[t]["runs"]
+            return f"{tools[t]['seconds'] * 1000:.1f}" + (f" ({runs} run)" if runs == 1 else "")
+
+        def ratio(t):
+            return f"{tools[t]['seconds'] / kn['seconds']:.2f}" if kn and t in tools else "-"
+        counts = {k: v["sockets_listed"] for k, v in tools.items()}
+        agree = "yes" if len(set(counts.values())) == 1 else f"NO {counts}"
+        rows.append([n, m, "-tanp" if owners else "-tan", ms("knetmon"), ms("ss"), ms("netstat"),
+                     ms("proc"), ratio("ss"), ratio("netstat"), agree])
+    table(["N", "M", "view", "knetmon", "ss", "netstat", "/proc cat", "ss/knetmon",
+           "netstat/knetmon", "counts agree"], rows)
+    if res.get("listing_groups"):
+        took = ", ".join(f"N={g['n']} M={g['m']}: {g['seconds']:.0f} s" for g in res["listing_groups"])
+        print(f"\nWall time per size (sockets made, every tool timed): {took}.")
+
+b = res.get("bind_overhead")
+if b:
+    title("Bind loop (socket + bind(port 0) + close, one process, median binds/s)")
+    table(["no module", "loaded, nobody subscribed", "monitor -j subscribed"],
+          [[f"{b['no_module']:.0f}",
+            f"{b['module_no_subscriber']:.0f} ({b['module_no_subscriber_ratio'] * 100:.1f}%)",
+            f"{b['module_subscribed']:.0f} ({b['module_subscribed_ratio'] * 100:.1f}%)"]])
+
+if res.get("events"):
+    title("Events to `knetmon monitor -j` (binders as fast as they can)")
+    table(["binders", "rcvbuf", "events sent", "received", "received/s", "reported lost",
+           "loss = gaps"],
+          [[e["procs"], e["rcvbuf"], e["events_sent"], e["events_received"],
+            f"{e['events_per_second']:.0f}", e["events_lost_reported"],
+            "yes" if e["loss_equals_gaps"] else "NO"] for e in res["events"]])
+
+m = res.get("memory")
+if m:
+    title("Module memory")
+    table(["", "module text+data", "knetmon slabs"],
+          [["at load", m["at_load"]["module_bytes"], m["at_load"]["slab_bytes"]],
+           [f"{m['live_binds']} live binds (table_live {m['table_live']})",
+            m["with_live_binds"]["module_bytes"], m["with_live_binds"]["slab_bytes"]],
+           ["after they close", m["after_close"]["module_bytes"], m["after_close"]["slab_bytes"]]])
+
+if png and res.get("listing"):
     with tempfile.TemporaryDirectory() as d:
         plots = []
         for tool in ("knetmon", "ss", "netstat", "proc"):
@@ -57,4 +106,5 @@ if png:
                   f"set title 'Listing sockets on {res['kernel']}'; set key left top;"
                   f"plot {', '.join(plots)}")
         subprocess.run(["gnuplot", "-e", script], check=True)
-        print(f"\nplot: {png}")
+        if not md:
+            print(f"\nplot: {png}")

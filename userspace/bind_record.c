@@ -339,6 +339,8 @@ void kn_binds_unsubscribe(struct kn_bind_stream *s)
 	s->sk = NULL;
 }
 
+#define KN_STREAM_BATCH	64
+
 int kn_binds_poll(struct kn_bind_stream *s, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = nl_socket_get_fd(s->sk), .events = POLLIN };
@@ -349,14 +351,21 @@ int kn_binds_poll(struct kn_bind_stream *s, int timeout_ms)
 		return errno == EINTR ? 0 : KN_EXIT_ERROR;
 	if (n == 0)
 		return 0;
-	err = nl_recvmsgs_default(s->sk);
-	if (s->status)
-		return s->status;
-	if (err == -NLE_NOMEM)		/* libnl's name for ENOBUFS */
-		return KN_STREAM_OVERRUN;
-	if (err < 0 && err != -NLE_AGAIN) {
-		fprintf(stderr, "knetmon: receive: %s\n", nl_geterror(err));
-		return KN_EXIT_ERROR;
+	/* Each event is a datagram of its own: under a bind storm, read what
+	 * is queued (a bounded batch) before polling again, one poll() per
+	 * batch rather than per event. The socket is non-blocking. */
+	for (n = 0; n < KN_STREAM_BATCH; n++) {
+		err = nl_recvmsgs_default(s->sk);
+		if (s->status)
+			return s->status;
+		if (err == -NLE_NOMEM)		/* libnl's name for ENOBUFS */
+			return KN_STREAM_OVERRUN;
+		if (err == -NLE_AGAIN)
+			return 0;
+		if (err < 0) {
+			fprintf(stderr, "knetmon: receive: %s\n", nl_geterror(err));
+			return KN_EXIT_ERROR;
+		}
 	}
 	return 0;
 }

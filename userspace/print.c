@@ -24,6 +24,18 @@ bool print_is_json(void)
 
 static void json_escaped(const char *s)
 {
+	const char *end;
+
+	/* most strings need no escape: one write, not one locked putchar a byte */
+	for (end = s; *end && *end != '"' && *end != '\\' && (unsigned char)*end >= 0x20 &&
+	     *end != 0x7f; end++)
+		;
+	if (!*end) {
+		putchar('"');
+		fwrite_unlocked(s, 1, end - s, stdout);
+		putchar('"');
+		return;
+	}
 	putchar('"');
 	for (; *s; s++) {
 		unsigned char c = *s;
@@ -152,9 +164,14 @@ void print_text(const char *fmt, ...)
 	va_end(ap);
 }
 
-void print_end(void)
+void print_end_buffered(void)
 {
 	if (json && depth == 0)
 		putchar('\n');
+}
+
+void print_end(void)
+{
+	print_end_buffered();
 	fflush(stdout);
 }

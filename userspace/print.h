@@ -28,5 +28,7 @@ void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Ends a top-level JSON value with a newline and flushes stdout. */
 void print_end(void);
+/* The same, leaving the output in stdout's buffer. */
+void print_end_buffered(void);
 
 #endif
