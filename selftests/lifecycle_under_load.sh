@@ -15,8 +15,10 @@ start_churn() {
 import os, socket, time
 os.nice(19)
 end = time.time() + 3600
+parent = os.getpid()
 def loop(kind):
-    while time.time() < end:
+    # a child whose parent is gone (killed with the test) stops too
+    while time.time() < end and (kind == 3 or os.getppid() == parent):
         try:
             if kind == 0:
                 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
@@ -45,16 +47,21 @@ c = json.load(sys.stdin)["counters"]
 print(c["events_bind"] + c["events_autobind"])'
 }
 
+# The three forked binders first: they must not outlive the test and storm
+# the tests that come after it.
 stop_churn() {
-	pkill -f "end = time.time" 2>/dev/null || true
+	[ -n "$churn" ] || return 0
+	pkill -P "$churn" 2>/dev/null || true
 	kill "$churn" 2>/dev/null || true
 	wait 2>/dev/null || true
+	churn=
 }
 
 test_load_unload_cycles_under_binds_monitor_and_dumps() {
 	unload_module
 	start=$(date +%s)
 	start_churn
+	trap stop_churn EXIT
 	i=0 last_binds=0
 	while [ $i -lt "$KNETMON_CYCLES" ]; do
 		insmod "$KNETMON_KO" || { stop_churn; fail "insmod failed on cycle $i"; }
@@ -75,6 +82,7 @@ test_load_unload_cycles_under_binds_monitor_and_dumps() {
 		i=$((i + 1))
 	done
 	stop_churn
+	! pgrep -x python3 > /dev/null || fail "a binder outlived the test: $(pgrep -a -x python3)"
 	echo "# $i cycles in $(( $(date +%s) - start )) s; $last_binds binds seen during the last"
 	[ "$last_binds" -gt 0 ] || fail "no bind happened during the last cycle: the storm did not run"
 	! module_loaded || fail "knetmon still loaded"
