@@ -31,9 +31,13 @@ def loop(kind):
             s.close()
         except OSError:
             pass
+pids = [parent]
 for k in range(3):
-    if os.fork() == 0:
+    pid = os.fork()
+    if pid == 0:
         loop(k); os._exit(0)
+    pids.append(pid)
+open("/tmp/knetmon-churn.pids", "w").write(" ".join(map(str, pids)) + "\n")
 loop(3)
 PY
 	churn=$!
@@ -51,17 +55,25 @@ print(c["events_bind"] + c["events_autobind"])'
 # the tests that come after it.
 stop_churn() {
 	[ -n "$churn" ] || return 0
-	pkill -P "$churn" 2>/dev/null || true
-	kill "$churn" 2>/dev/null || true
+	kill $(cat /tmp/knetmon-churn.pids 2> /dev/null) "$churn" 2> /dev/null || true
 	wait 2>/dev/null || true
 	churn=
+}
+
+# True once none of the binders' pids is alive.
+churn_gone() {
+	for p in $(cat /tmp/knetmon-churn.pids); do
+		! kill -0 "$p" 2> /dev/null || return 1
+	done
 }
 
 test_load_unload_cycles_under_binds_monitor_and_dumps() {
 	unload_module
 	start=$(date +%s)
+	rm -f /tmp/knetmon-churn.pids
 	start_churn
 	trap stop_churn EXIT
+	busywait 20000 test -s /tmp/knetmon-churn.pids || fail "the binders never started"
 	i=0 last_binds=0
 	while [ $i -lt "$KNETMON_CYCLES" ]; do
 		insmod "$KNETMON_KO" || { stop_churn; fail "insmod failed on cycle $i"; }
@@ -83,8 +95,8 @@ test_load_unload_cycles_under_binds_monitor_and_dumps() {
 	done
 	stop_churn
 	# killed binders exit when next scheduled (niced: give them a moment)
-	busywait 20000 sh -c '! pgrep -x python3 > /dev/null' ||
-		fail "a binder outlived the test: $(pgrep -a -x python3)"
+	busywait 20000 churn_gone ||
+		fail "a binder outlived the test: $(cat /tmp/knetmon-churn.pids)"
 	echo "# $i cycles in $(( $(date +%s) - start )) s; $last_binds binds seen during the last"
 	[ "$last_binds" -gt 0 ] || fail "no bind happened during the last cycle: the storm did not run"
 	! module_loaded || fail "knetmon still loaded"
