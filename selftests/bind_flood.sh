@@ -13,26 +13,20 @@ cleanup() {
 	[ -z "$NS" ] || ip netns del "$NS" 2> /dev/null || true
 }
 
-# counter NAME: a counter (or top-level field) from `info -j`.
-counter() {
-	"$KNETMON" info -j | python3 -c '
-import json, sys
-i = json.load(sys.stdin)
-print(i["counters"].get(sys.argv[1], i.get(sys.argv[1], 0)))' "$1"
-}
-
 # Active objects of the live-bind entry cache, as /proc/slabinfo counts them.
 entry_objects() {
 	awk '$1 == "knetmon_bind_entry" { print $2 }' /proc/slabinfo
 }
 
+table_back_to() { [ "$(info_counter table_live)" -le "$1" ]; }
+
 test_flood_of_100000_binds_fills_the_table_to_its_cap_and_counts_the_excess() {
 	PY=; trap cleanup EXIT
 	unload_module
 	load_module
-	cap=$(counter binds_max)
-	live0=$(counter table_live)
-	over0=$(counter table_overflow)
+	cap=$(info_counter binds_max)
+	live0=$(info_counter table_live)
+	over0=$(info_counter table_overflow)
 	[ -n "$(entry_objects)" ] || fail "no knetmon_bind_entry cache in /proc/slabinfo (merged?)"
 	NS=$(unique_netns flood)
 	ip netns add "$NS"
@@ -55,8 +49,8 @@ PY
 	busywait 600000 test -e /tmp/knetmon-flood.ready || fail "the flood never finished binding"
 	[ "$(ip netns exec "$NS" ss -Huan | wc -l)" = "$FLOOD" ] || fail "ss does not see $FLOOD sockets"
 
-	live=$(counter table_live)
-	over=$(( $(counter table_overflow) - over0 ))
+	live=$(info_counter table_live)
+	over=$(( $(info_counter table_overflow) - over0 ))
 	excess=$(( FLOOD - (cap - live0) ))
 	echo "# cap $cap, live before $live0, live now $live, overflow $over (excess $excess)"
 	[ "$live" = "$cap" ] || fail "the table holds $live entries, its cap is $cap"
@@ -72,8 +66,8 @@ PY
 		fail "binds listed $dumped of the flood's $(( cap - live0 )) entries"
 
 	kill "$PY"; wait "$PY" 2> /dev/null || true; PY=
-	busywait 120000 sh -c "[ \$($KNETMON info -j | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"counters\"][\"table_live\"])') -le $live0 ]" ||
-		fail "entries left after every flood socket closed: $(counter table_live), was $live0"
+	busywait 120000 table_back_to "$live0" ||
+		fail "entries left after every flood socket closed: $(info_counter table_live), was $live0"
 }
 
 run_tests test_flood_of_100000_binds_fills_the_table_to_its_cap_and_counts_the_excess

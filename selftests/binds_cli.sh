@@ -86,11 +86,10 @@ if mine != want:
 PY
 }
 
-counter() { "$KNETMON" info -j | python3 -c "import json,sys; print(json.load(sys.stdin)['counters']['$1'])"; }
 
 test_tiny_rcvbuf_gaps_reported_and_resync_matches_table() {
 	setup_ns lost; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
-	dropped0=$(counter events_dropped)
+	dropped0=$(info_counter events_dropped)
 	start_monitor --rcvbuf 1
 	inns python3 - > "$W/py.out" <<'PY' &
 exec(open("/tmp/knetmon-binds-prelude.py").read())
@@ -116,7 +115,7 @@ PY
 	port=$(python3 -c "import json; print(json.load(open('$W/truth.json'))['port'])")
 	busywait 10000 grep -q "\"port\":$port," "$W/mon.json" || fail "last bind never reported"
 	stop_monitor
-	dropped=$(( $(counter events_dropped) - dropped0 ))
+	dropped=$(( $(info_counter events_dropped) - dropped0 ))
 	python3 - "$W/mon.json" "$W/truth.json" "$dropped" <<'PY' || fail "loss accounting wrong"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]

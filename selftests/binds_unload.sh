@@ -27,7 +27,6 @@ stop_load() {
 	LOADERS=
 }
 
-info_counter() { "$KNETMON" info -j | python3 -c "import json,sys; print(json.load(sys.stdin)['counters']['$1'])"; }
 binds_seen() { [ "$(info_counter events_bind)" -gt "$1" ]; }
 
 # Every socket in the table got there by a bind, an autobind or the seeding

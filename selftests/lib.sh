@@ -30,6 +30,16 @@ busywait() {
 	done
 }
 
+# info_counter NAME: a module counter (or a top-level field) from `info -j`;
+# prints nothing (and the comparison using it fails) when there is no NAME.
+info_counter() {
+	"$KNETMON" info -j | python3 -c '
+import json, sys
+i = json.load(sys.stdin)
+c = i["counters"]
+print(c[sys.argv[1]] if sys.argv[1] in c else i[sys.argv[1]])' "$1"
+}
+
 # A netns name no other test uses.
 unique_netns() { echo "knetmon-$$-$1"; }
 
