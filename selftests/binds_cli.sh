@@ -20,6 +20,9 @@ cleanup_ns() {
 	MON=
 	[ -z "$NS" ] || ip netns del "$NS" 2> /dev/null || true
 }
+# Foreground only. A background `inns CMD &` would make $! a subshell,
+# and killing that leaves CMD running into the tests after this one: the
+# background commands spell out `ip netns exec "$NS"`, which execs CMD.
 inns() { ip netns exec "$NS" "$@"; }
 
 # Python prelude for scripted binds: sync() makes sure the monitor, whose
@@ -46,7 +49,7 @@ def sync():
 PY
 
 start_monitor() {
-	inns "$KNETMON" monitor -j "$@" > "$W/mon.json" 2> "$W/mon.err" &
+	ip netns exec "$NS" "$KNETMON" monitor -j "$@" > "$W/mon.json" 2> "$W/mon.err" &
 	MON=$!
 }
 stop_monitor() {
@@ -91,7 +94,7 @@ test_tiny_rcvbuf_gaps_reported_and_resync_matches_table() {
 	setup_ns lost; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
 	dropped0=$(info_counter events_dropped)
 	start_monitor --rcvbuf 1
-	inns python3 - > "$W/py.out" <<'PY' &
+	ip netns exec "$NS" python3 - > "$W/py.out" <<'PY' &
 exec(open("/tmp/knetmon-binds-prelude.py").read())
 sync()
 held = []
@@ -202,7 +205,7 @@ elapsed_ms() { echo $(( $(date +%s%3N) - $1 )); }
 
 test_wait_sees_a_bind_after_one_second() {
 	setup_ns waitlate; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
-	inns sh -c 'sleep 1; exec python3 -c "
+	ip netns exec "$NS" sh -c 'sleep 1; exec python3 -c "
 import socket, time
 s = socket.socket(); s.bind((\"0.0.0.0\", 8080)); s.listen(); time.sleep(30)"' &
 	PY=$!
@@ -226,7 +229,7 @@ test_wait_times_out_with_1_when_nothing_binds() {
 
 test_wait_matches_socket_bound_before_it_started() {
 	setup_ns waitearly; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
-	inns python3 -c '
+	ip netns exec "$NS" python3 -c '
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 8081))
 open("/tmp/knetmon-binds-cli/ready", "w").close(); time.sleep(30)' &
@@ -243,7 +246,7 @@ open("/tmp/knetmon-binds-cli/ready", "w").close(); time.sleep(30)' &
 
 test_binds_view_lists_the_same_listeners_as_ss() {
 	setup_ns view; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
-	inns python3 -c '
+	ip netns exec "$NS" python3 -c '
 import socket, time
 a = socket.socket(); a.bind(("127.0.0.1", 0)); a.listen()
 b = socket.socket(socket.AF_INET6); b.bind(("::", 0)); b.listen()
@@ -269,7 +272,7 @@ for b in json.load(sys.stdin): print(b["port"])' | sort > "$W/kn"
 # that name. Unnamed sockets are in ss (as "*") but are no binds.
 test_binds_x_agrees_with_ss_xlp_and_proc_net_unix() {
 	setup_ns unix; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
-	inns python3 -c '
+	ip netns exec "$NS" python3 -c '
 import os, socket, time
 W = "/tmp/knetmon-binds-cli"
 held = []
@@ -353,7 +356,7 @@ PY
 # A binder that binds, listens on and closes a TCP socket every 20 ms, so
 # monitors started at any time see a steady stream without a sync.
 start_tcp_churn() {
-	inns python3 -c '
+	ip netns exec "$NS" python3 -c '
 import socket, time
 for _ in range(3000):
     s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1); s.close()
@@ -410,7 +413,7 @@ PY
 
 test_wait_comm_listen_and_json_filters() {
 	setup_ns waitflags; trap 'kill $PY $PY2 2>/dev/null; cleanup_ns' EXIT
-	inns python3 -c '
+	ip netns exec "$NS" python3 -c '
 import os, socket, time
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 8082))
 t = socket.socket(); t.bind(("127.0.0.1", 8083))          # bound, never listening
@@ -433,7 +436,7 @@ PY
 	[ "$rc" = 0 ] || fail "without --listen the bound socket should match (exit $rc)"
 
 	t0=$(date +%s%3N)
-	inns python3 -c '
+	ip netns exec "$NS" python3 -c '
 import socket, time
 s = socket.socket(); s.bind(("127.0.0.1", 8084)); time.sleep(1.5); s.listen(); time.sleep(30)' &
 	PY2=$!
@@ -447,14 +450,14 @@ s = socket.socket(); s.bind(("127.0.0.1", 8084)); time.sleep(1.5); s.listen(); t
 
 test_binds_pid_and_comm_select_the_owner() {
 	setup_ns owner; trap 'kill $PY $PY2 2>/dev/null; cleanup_ns' EXIT
-	inns python3 -c '
+	ip netns exec "$NS" python3 -c '
 import os, socket, time
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
 t = socket.socket(); t.bind(("127.0.0.1", 0)); t.listen()
 open("/tmp/knetmon-binds-cli/a", "w").write("%d %d %d\n" % (os.getpid(), u.getsockname()[1], t.getsockname()[1]))
 time.sleep(60)' &
 	PY=$!
-	inns python3 -c '
+	ip netns exec "$NS" python3 -c '
 import os, socket, time
 open("/proc/self/comm", "w").write("kn-other")
 u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.bind(("::1", 0))
