@@ -7,39 +7,10 @@
 
 : "${KNETMON_CYCLES:=200}"
 
-# Four processes: UDP binds, TCP binds + listen, v6 binds, connect autobinds.
-# Niced: they bind and close whenever the cycle waits (probes being placed
-# or removed, grace periods), without starving the cycle itself.
+# The bind storm (selftests/churn.py): four niced processes that bind,
+# listen and close in a loop and write their pids to /tmp/knetmon-churn.pids.
 start_churn() {
-	python3 - <<'PY' &
-import os, socket, time
-os.nice(19)
-end = time.time() + 3600
-parent = os.getpid()
-def loop(kind):
-    # a child whose parent is gone (killed with the test) stops too
-    while time.time() < end and (kind == 3 or os.getppid() == parent):
-        try:
-            if kind == 0:
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-            elif kind == 1:
-                s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
-            elif kind == 2:
-                s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(("::1", 0))
-            else:
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(("127.0.0.1", 9))
-            s.close()
-        except OSError:
-            pass
-pids = [parent]
-for k in range(3):
-    pid = os.fork()
-    if pid == 0:
-        loop(k); os._exit(0)
-    pids.append(pid)
-open("/tmp/knetmon-churn.pids", "w").write(" ".join(map(str, pids)) + "\n")
-loop(3)
-PY
+	python3 selftests/churn.py /tmp/knetmon-churn.pids &
 	churn=$!
 }
 
