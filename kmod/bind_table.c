@@ -174,6 +174,7 @@ struct knetmon_binds_dump_ctx {
 	u32 n;
 	u32 pos;
 	u64 dump_seq;
+	int refused;	/* -errno from .start, reported by the first dumpit */
 };
 
 struct knetmon_binds_filter {
@@ -223,22 +224,51 @@ static int knetmon_binds_parse(struct netlink_callback *cb, struct knetmon_binds
 	return 0;
 }
 
-int knetmon_nl_get_binds_start(struct netlink_callback *cb)
+/* Why GET_BINDS is refused, or 0: every check of .start that needs no memory. */
+static int knetmon_binds_check(struct netlink_callback *cb, struct knetmon_binds_filter *f)
 {
-	struct knetmon_binds_dump_ctx *ctx = (void *)cb->ctx;
-	struct knetmon_binds_filter f;
-	int tries, ret = -EAGAIN;
-	unsigned long flags;
-	u32 n;
-
-	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_binds_dump_ctx);
 	if (!knetmon_binds_tracking()) {
 		NL_SET_ERR_MSG(cb->extack, "bind tracking is off: its probes could not be placed");
 		return -EOPNOTSUPP;
 	}
-	ret = knetmon_binds_parse(cb, &f);
-	if (ret)
-		return ret;
+	return knetmon_binds_parse(cb, f);
+}
+
+/*
+ * .start gets no extack on 6.1: a refusal is kept in the context and the
+ * first dumpit, which runs in the same sendmsg(), asks again with the
+ * extack both kernels carry back (as knetmon_dump_refusal() does for the
+ * table dumps).
+ */
+static int knetmon_binds_refusal(struct netlink_callback *cb, int err)
+{
+	struct knetmon_binds_filter f;
+	int again = knetmon_binds_check(cb, &f);
+
+	if (again)
+		return again;
+	put_net(f.seq_net);
+	if (err == -EAGAIN)
+		NL_SET_ERR_MSG(cb->extack, "the bind table kept growing: retry");
+	else
+		NL_SET_ERR_MSG(cb->extack, "out of memory for the bind table snapshot");
+	return err;
+}
+
+int knetmon_nl_get_binds_start(struct netlink_callback *cb)
+{
+	struct knetmon_binds_dump_ctx *ctx = (void *)cb->ctx;
+	struct knetmon_binds_filter f;
+	int tries, ret;
+	unsigned long flags;
+	u32 n;
+
+	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_binds_dump_ctx);
+	ret = knetmon_binds_check(cb, &f);
+	if (ret) {
+		ctx->refused = ret;
+		return 0;
+	}
 	ret = -EAGAIN;
 	for (tries = 0; tries < 4 && ret == -EAGAIN; tries++) {
 		n = READ_ONCE(knetmon_bind_live) + 64 * (tries + 1);
@@ -263,9 +293,8 @@ int knetmon_nl_get_binds_start(struct netlink_callback *cb)
 		}
 	}
 	put_net(f.seq_net);
-	if (ret == -EAGAIN)
-		NL_SET_ERR_MSG(cb->extack, "the bind table kept growing: retry");
-	return ret;
+	ctx->refused = ret;
+	return 0;
 }
 
 static int knetmon_binds_put_trailer(struct sk_buff *skb, struct netlink_callback *cb,
@@ -289,6 +318,8 @@ int knetmon_nl_get_binds_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 {
 	struct knetmon_binds_dump_ctx *ctx = (void *)cb->ctx;
 
+	if (ctx->refused)
+		return knetmon_binds_refusal(cb, ctx->refused);
 	for (; ctx->pos < ctx->n; ctx->pos++) {
 		if (knetmon_bind_fill(skb, &ctx->recs[ctx->pos], NETLINK_CB(cb->skb).portid,
 				      cb->nlh->nlmsg_seq, NLM_F_MULTI, KNETMON_CMD_GET_BINDS,

@@ -66,7 +66,7 @@ test_missing_release_probe_loads_with_bind_tracking_off_and_tables_on() {
 	rc=0
 	"$KNETMON" binds > /tmp/knetmon-fault.out 2> /tmp/knetmon-fault.err || rc=$?
 	[ "$rc" = 2 ] || fail "binds exited $rc, want 2 (error)"
-	grep -Eqi 'bind tracking is off|not supported' /tmp/knetmon-fault.err ||
+	grep -q 'bind tracking is off' /tmp/knetmon-fault.err ||
 		fail "binds gave no reason: $(cat /tmp/knetmon-fault.err)"
 	rc=0
 	"$KNETMON" wait --port 4713 --timeout 2 > /dev/null 2>&1 || rc=$?
