@@ -50,9 +50,9 @@ static const struct nla_policy knetmon_sockets_policy[KNETMON_REQ_NETNS_FD + 1] 
 
 /* neigh.c, route.c, links.c policies */
 /*
- * FAMILY: the range rejects most bad values here, with extack on both
- * kernels; .start rejects the AF_* values between the two (6.1 gives .start
- * no extack, so those get a bare EINVAL there).
+ * FAMILY: the range rejects most bad values here; the AF_* values between
+ * the two are refused by knetmon_dump_inet_family(), with extack on both
+ * kernels too.
  */
 static const struct nla_policy knetmon_neigh_policy[KNETMON_REQ_NETNS_FD + 1] = {
 	[KNETMON_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_ALL_NETNS),

@@ -125,16 +125,14 @@ static struct knetmon_neigh_snap *knetmon_neigh_snapshot(struct net *net)
 int knetmon_nl_get_neigh_start(struct netlink_callback *cb)
 {
 	struct knetmon_neigh_ctx *ctx = (void *)cb->ctx;
-	struct nlattr *fam = knetmon_dump_attrs(cb)[KNETMON_REQ_FAMILY];
 	struct knetmon_neigh_snap *snap;
 	struct net *net = NULL;
 	int all;
 
 	memset(ctx, 0, sizeof(*ctx));
-	if (fam && nla_get_u8(fam) != AF_INET && nla_get_u8(fam) != AF_INET6) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, fam, "neighbours: family must be AF_INET or AF_INET6");
-		return -EINVAL;
-	}
+	ctx->refused = knetmon_dump_inet_family(cb);
+	if (ctx->refused)
+		return 0;
 	all = knetmon_request_all_netns(cb->skb, knetmon_dump_attrs(cb), NULL);
 	if (!all)
 		net = knetmon_request_net(cb->skb, knetmon_dump_attrs(cb), NULL);
@@ -203,7 +201,8 @@ int knetmon_nl_get_neigh_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_neigh_ctx);
 
 	if (ctx->refused)
-		return knetmon_dump_refusal(cb, attrs, ctx->refused);
+		return knetmon_dump_inet_family(cb) ?:
+		       knetmon_dump_refusal(cb, attrs, ctx->refused);
 	if (attrs[KNETMON_REQ_FAMILY])
 		family = nla_get_u8(attrs[KNETMON_REQ_FAMILY]);
 

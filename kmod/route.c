@@ -75,10 +75,9 @@ int knetmon_nl_get_routes_start(struct netlink_callback *cb)
 	struct nlattr *fam = attrs[KNETMON_REQ_FAMILY];
 
 	memset(ctx, 0, sizeof(*ctx));
-	if (fam && nla_get_u8(fam) != AF_INET && nla_get_u8(fam) != AF_INET6) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, fam, "routes: family must be AF_INET or AF_INET6");
-		return -EINVAL;
-	}
+	ctx->n_nets = knetmon_dump_inet_family(cb);
+	if (ctx->n_nets)
+		return 0;
 	if (!fam || nla_get_u8(fam) == AF_INET)
 		ctx->families[ctx->n_families++] = AF_INET;
 	if (!fam || nla_get_u8(fam) == AF_INET6)
@@ -343,7 +342,8 @@ int knetmon_nl_get_routes_dumpit(struct sk_buff *skb, struct netlink_callback *c
 	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_route_ctx);
 
 	if (ctx->n_nets < 0)
-		return knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), ctx->n_nets);
+		return knetmon_dump_inet_family(cb) ?:
+		       knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), ctx->n_nets);
 	while (ret > 0 && ctx->stage != KNETMON_RT_END) {
 		if (ctx->stage == KNETMON_RT_OPEN) {
 			ret = knetmon_rt_open(ctx, cb->extack) ?: 1;

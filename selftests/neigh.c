@@ -161,7 +161,7 @@ TEST_F(neigh, dump_has_the_created_entries_and_none_of_another_netns)
 	tl_free(&d.lines);
 }
 
-TEST_F(neigh, family_filter_keeps_arp_only)
+TEST_F(neigh, family_filter_keeps_arp_only_and_refuses_non_inet_with_reason)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *bad;
@@ -177,6 +177,14 @@ TEST_F(neigh, family_filter_keeps_arp_only)
 	EXPECT_EQ(ERANGE, r.error);	/* outside AF_INET..AF_INET6 */
 	EXPECT_NE('\0', r.extack[0]) TH_LOG("no extack message");
 	EXPECT_EQ(kt_offset_of(nlh, bad), r.bad_offset);
+
+	/* between AF_INET and AF_INET6: refused with the reason on 6.1 too */
+	nlh = kt_req(&self->s, self->buf, KNETMON_CMD_GET_NEIGH, NLM_F_DUMP);
+	mnl_attr_put_u8(nlh, KNETMON_REQ_FAMILY, AF_INET + 1);
+	ASSERT_EQ(0, kt_request(&self->s, nlh, NULL, NULL, &r));
+	EXPECT_EQ(EINVAL, r.error);
+	EXPECT_EQ(0, r.messages);
+	EXPECT_NE(NULL, strstr(r.extack, "family must be")) TH_LOG("extack \"%s\"", r.extack);
 }
 
 TEST_F(neigh, cli_arp_json_equals_dump)
