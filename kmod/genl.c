@@ -69,6 +69,23 @@ static const struct nla_policy knetmon_routes_policy[KNETMON_REQ_NETNS_FD + 1] =
 	[KNETMON_REQ_NETNS_FD] = { .type = NLA_S32 },
 };
 
+/*
+ * FAMILY of a neighbour or route dump: AF_INET or AF_INET6. The policy's
+ * range lets the values between the two through; those are refused here,
+ * in .start (kept as a refusal) and again in the first dumpit, whose extack
+ * 6.1 carries back.
+ */
+int knetmon_dump_inet_family(struct netlink_callback *cb)
+{
+	struct nlattr *fam = knetmon_dump_attrs(cb)[KNETMON_REQ_FAMILY];
+
+	if (fam && nla_get_u8(fam) != AF_INET && nla_get_u8(fam) != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, fam, "family must be AF_INET or AF_INET6");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* GET_LINKS takes no filter but the netns: anything else is refused. */
 static const struct nla_policy knetmon_links_policy[KNETMON_REQ_NETNS_FD + 1] = {
 	[KNETMON_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_ALL_NETNS),

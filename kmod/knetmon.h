@@ -29,6 +29,7 @@ static inline void knetmon_count(enum knetmon_counter_attr c)
 /* genl.c */
 int knetmon_genl_init(void);
 void knetmon_genl_exit(void);
+int knetmon_dump_inet_family(struct netlink_callback *cb);
 
 /* info.c */
 int knetmon_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info);
@@ -41,7 +42,6 @@ int knetmon_request_all_netns(const struct sk_buff *skb, struct nlattr **attrs,
 int knetmon_dump_nets(struct netlink_callback *cb, struct nlattr **attrs, struct net ***nets);
 void knetmon_put_nets(struct net **nets, int n);
 int knetmon_dump_refusal(struct netlink_callback *cb, struct nlattr **attrs, int err);
-int knetmon_dump_inet_family(struct netlink_callback *cb);
 
 /* binds.c, bind_table.c */
 int knetmon_binds_init(void);

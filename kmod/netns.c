@@ -163,23 +163,6 @@ void knetmon_put_nets(struct net **nets, int n)
 }
 
 /*
- * FAMILY of a neighbour or route dump: AF_INET or AF_INET6. The policy's
- * range lets the values between the two through; those are refused here,
- * in .start (kept as a refusal) and again in the first dumpit, whose extack
- * 6.1 carries back.
- */
-int knetmon_dump_inet_family(struct netlink_callback *cb)
-{
-	struct nlattr *fam = knetmon_dump_attrs(cb)[KNETMON_REQ_FAMILY];
-
-	if (fam && nla_get_u8(fam) != AF_INET && nla_get_u8(fam) != AF_INET6) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, fam, "family must be AF_INET or AF_INET6");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/*
  * Report the refusal ERR that .start kept: the first dumpit call runs in
  * the same sendmsg(), so asking again gives the same answer, this time with
  * an extack message that both kernels carry back.

@@ -89,7 +89,6 @@ if mine != want:
 PY
 }
 
-
 test_tiny_rcvbuf_gaps_reported_and_resync_matches_table() {
 	setup_ns lost; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
 	dropped0=$(info_counter events_dropped)
