@@ -280,7 +280,7 @@ int knetmon_nl_get_binds_start(struct netlink_callback *cb)
 		spin_lock_irqsave(&knetmon_binds_lock, flags);
 		ret = knetmon_bind_table_snapshot(ctx->recs, n, f.family, f.protocol,
 						  f.port, f.netns);
-		ctx->dump_seq = knetmon_binds_netns_seq(f.seq_net);
+		ctx->dump_seq = knetmon_binds_netns_seq_locked(f.seq_net);
 		spin_unlock_irqrestore(&knetmon_binds_lock, flags);
 		if (ret >= 0) {
 			ctx->n = ret;

@@ -4,8 +4,8 @@
  * inet_autobind, kprobes on inet_release and inet6_release, and the same
  * four for AF_UNIX (unix_bind, unix_autobind, unix_listen, unix_release:
  * static, but symbols of their own on both kernels). Each probe
- * builds a record on the stack, updates the live-bind table and, when
- * someone listens on the "binds" group of the socket's netns, multicasts it.
+ * builds a record on the stack, updates the live-bind table and hands the
+ * record to bind_events.c, which numbers it and sends it to whoever listens.
  *
  * Sequence numbers are per netns, because events go to the listeners of the
  * socket's netns only: a listener must be able to tell a gap (lost events)
@@ -23,7 +23,6 @@
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
-#include <net/netns/generic.h>
 #include <net/tcp_states.h>
 
 #include "knetmon.h"
@@ -31,47 +30,7 @@
 
 DEFINE_SPINLOCK(knetmon_binds_lock);
 
-/* Per-netns event sequence; written under knetmon_binds_lock. */
-struct knetmon_binds_net {
-	u64 seq;
-};
-
-static unsigned int knetmon_binds_net_id;
-
-static struct pernet_operations knetmon_binds_net_ops = {
-	.id	= &knetmon_binds_net_id,
-	.size	= sizeof(struct knetmon_binds_net),
-};
-
-static struct knetmon_binds_net *knetmon_binds_net(const struct net *net)
-{
-	return net_generic(net, knetmon_binds_net_id);
-}
-
-u64 knetmon_binds_netns_seq(const struct net *net)
-{
-	struct knetmon_binds_net *bn;
-	u64 seq = 0;
-
-	rcu_read_lock();
-	bn = knetmon_binds_net(net);
-	if (bn)
-		seq = READ_ONCE(bn->seq);
-	rcu_read_unlock();
-	return seq;
-}
-
 /* ---- wire format ---------------------------------------------------- */
-
-static size_t knetmon_bind_msg_size(void)
-{
-	return nla_total_size_64bit(sizeof(u64)) * 8 +	/* seq, times, cgroup, cookie, inode, dump_seq */
-	       nla_total_size(sizeof(u32)) * 9 +
-	       nla_total_size(sizeof(u8)) * 5 +
-	       nla_total_size(16) + nla_total_size(sizeof(__be16)) +
-	       nla_total_size(TASK_COMM_LEN) + nla_total_size(0) +
-	       nla_total_size(UNIX_PATH_MAX);
-}
 
 /* Where the socket is bound: address and port, or a unix socket's name. */
 static int knetmon_bind_put_local(struct sk_buff *skb, const struct knetmon_bind_rec *rec)
@@ -272,42 +231,12 @@ static bool knetmon_table_apply(struct knetmon_bind_rec *rec, const struct sock 
 	return false;
 }
 
-/* Fill SKB (consumed; may be NULL) with REC and multicast it to GROUP in NET. */
-static void knetmon_bind_send(struct sk_buff *skb, const struct knetmon_bind_rec *rec,
-			      struct net *net, unsigned int group)
-{
-	int err;
-
-	if (!skb)
-		return;
-	if (knetmon_bind_fill(skb, rec, 0, 0, 0, KNETMON_CMD_BIND_EVENT, NULL)) {
-		kfree_skb(skb);
-		knetmon_count(KNETMON_A_COUNTER_EVENTS_UNSENT);
-		return;
-	}
-	err = genlmsg_multicast_netns(&knetmon_family, net, skb, 0, group, GFP_ATOMIC);
-	if (err == -ENOBUFS)
-		knetmon_count(KNETMON_A_COUNTER_EVENTS_DROPPED);
-}
-
 static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *sk,
 			       enum knetmon_table_op op)
 {
 	struct net *net = sock_net(sk);
 	struct knetmon_binds_net *bn;
-	struct sk_buff *skb = NULL, *skb_all = NULL;
 	unsigned long flags;
-
-	if (genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_BINDS_ID)) {
-		skb = genlmsg_new(knetmon_bind_msg_size(), GFP_ATOMIC);
-		if (!skb)
-			knetmon_count(KNETMON_A_COUNTER_EVENTS_UNSENT);
-	}
-	if (genl_has_listeners(&knetmon_family, &init_net, KNETMON_MCGRP_BINDS_ALL_ID)) {
-		skb_all = genlmsg_new(knetmon_bind_msg_size(), GFP_ATOMIC);
-		if (!skb_all)
-			knetmon_count(KNETMON_A_COUNTER_EVENTS_UNSENT);
-	}
 
 	rcu_read_lock();
 	spin_lock_irqsave(&knetmon_binds_lock, flags);
@@ -316,14 +245,9 @@ static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *
 	if (!bn || !knetmon_table_apply(rec, sk, op)) {
 		spin_unlock_irqrestore(&knetmon_binds_lock, flags);
 		rcu_read_unlock();
-		kfree_skb(skb);
-		kfree_skb(skb_all);
 		return;
 	}
-	rec->seq = ++bn->seq;
-	/* Sent under the lock: listeners must see seqs in order. */
-	knetmon_bind_send(skb, rec, net, KNETMON_MCGRP_BINDS_ID);
-	knetmon_bind_send(skb_all, rec, &init_net, KNETMON_MCGRP_BINDS_ALL_ID);
+	knetmon_bind_event_queue(bn, net, rec);
 	spin_unlock_irqrestore(&knetmon_binds_lock, flags);
 	rcu_read_unlock();
 
@@ -832,7 +756,7 @@ int __init knetmon_binds_init(void)
 	err = knetmon_bind_table_init();
 	if (err)
 		return err;
-	err = register_pernet_subsys(&knetmon_binds_net_ops);
+	err = knetmon_bind_events_init();
 	if (err)
 		knetmon_bind_table_exit();
 	return err;
@@ -840,7 +764,7 @@ int __init knetmon_binds_init(void)
 
 void knetmon_binds_exit(void)
 {
-	unregister_pernet_subsys(&knetmon_binds_net_ops);
+	knetmon_bind_events_exit();
 	knetmon_bind_table_exit();
 }
 
@@ -869,4 +793,5 @@ void knetmon_binds_stop(void)
 {
 	WRITE_ONCE(knetmon_binds_on, false);
 	knetmon_binds_unregister();
+	knetmon_bind_events_stop();
 }

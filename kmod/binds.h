@@ -42,8 +42,9 @@ struct knetmon_bind_rec {
 
 /*
  * Orders every table change and every sequence number: an event's seq is
- * taken, the table updated and the event multicast under this lock, so
- * listeners see seqs in order and a dump is consistent with exactly one seq.
+ * taken, the table updated and the event queued (its batch sent) under this
+ * lock, so listeners see seqs in order and a dump is consistent with
+ * exactly one seq.
  * Taken with interrupts off: a kprobe handler may run from the int3 trap
  * with interrupts disabled (seen on 6.1 while probes are being placed or
  * removed under load), where spin_unlock_bh() must not run softirqs.
@@ -63,11 +64,21 @@ void knetmon_bind_table_seed(void);		/* no lock; probes placed */
 int knetmon_bind_table_snapshot(struct knetmon_bind_rec *recs, u32 n,
 				int family, int protocol, int port, u32 netns);
 
+/* bind_events.c: all calls with knetmon_binds_lock held unless noted. */
+struct knetmon_binds_net;	/* per netns: sequence and pending batch */
+int knetmon_bind_events_init(void);		/* no lock */
+void knetmon_bind_events_stop(void);		/* no lock, probes gone */
+void knetmon_bind_events_exit(void);		/* no lock */
+struct knetmon_binds_net *knetmon_binds_net(const struct net *net);	/* RCU */
+void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct net *net,
+			      struct knetmon_bind_rec *rec);
+/* The last seq given in NET, with every event up to it sent on its way. */
+u64 knetmon_binds_netns_seq_locked(const struct net *net);
+
 /* binds.c */
 /* Identity, options and current address of SK; inode from SOCK if given. */
 void knetmon_rec_sock(struct knetmon_bind_rec *rec, const struct sock *sk,
 		      const struct socket *sock);
-u64 knetmon_binds_netns_seq(const struct net *net);	/* lock held */
 int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec,
 		      u32 portid, u32 seq, int flags, u8 cmd, const u64 *dump_seq);
 

@@ -43,14 +43,14 @@ int knetmon_dump_nets(struct netlink_callback *cb, struct nlattr **attrs, struct
 void knetmon_put_nets(struct net **nets, int n);
 int knetmon_dump_refusal(struct netlink_callback *cb, struct nlattr **attrs, int err);
 
-/* binds.c, bind_table.c */
+/* binds.c, bind_table.c, bind_events.c */
 int knetmon_binds_init(void);
 void knetmon_binds_exit(void);
 void knetmon_binds_start(void);
 bool knetmon_binds_tracking(void);
 void knetmon_binds_stop(void);
 void knetmon_binds_sync_counters(void);
-u64 knetmon_binds_netns_seq(const struct net *net);
+u64 knetmon_binds_netns_seq(const struct net *net);	/* every event up to it sent */
 u32 knetmon_binds_capacity(void);
 int knetmon_nl_get_binds_start(struct netlink_callback *cb);
 int knetmon_nl_get_binds_dumpit(struct sk_buff *skb, struct netlink_callback *cb);

@@ -88,19 +88,37 @@ static void ev_parse(const struct nlmsghdr *nlh, struct ev *e)
 	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), ev_attr, e);
 }
 
-/* Next event within TIMEOUT_MS; 0, or -1 on timeout, -2 on ENOBUFS. */
+#define RX_SIZE 32768	/* above any batch: a datagram never arrives truncated */
+
+/*
+ * Next event within TIMEOUT_MS; 0, or -1 on timeout, -2 on ENOBUFS. The
+ * module sends events in batches, several messages to a datagram: the rest
+ * of the datagram is kept in S and handed out before the next is read.
+ */
 static int next_event(struct kt_sock *s, struct ev *e, int timeout_ms)
 {
-	static char buf[8192];
 	struct pollfd p = { .fd = mnl_socket_get_fd(s->nl), .events = POLLIN };
+	const struct nlmsghdr *nlh;
 	int n;
 
-	if (poll(&p, 1, timeout_ms) <= 0)
+	if (!s->rx && !(s->rx = malloc(RX_SIZE)))
 		return -1;
-	n = mnl_socket_recvfrom(s->nl, buf, sizeof(buf));
-	if (n < 0)
-		return errno == ENOBUFS ? -2 : -1;
-	ev_parse((struct nlmsghdr *)buf, e);
+	if (s->rx_off >= s->rx_len) {
+		s->rx_off = s->rx_len = 0;
+		if (poll(&p, 1, timeout_ms) <= 0)
+			return -1;
+		n = mnl_socket_recvfrom(s->nl, s->rx, RX_SIZE);
+		if (n < 0)
+			return errno == ENOBUFS ? -2 : -1;
+		s->rx_len = n;
+	}
+	nlh = (const struct nlmsghdr *)(s->rx + s->rx_off);
+	if (!mnl_nlmsg_ok(nlh, s->rx_len - s->rx_off)) {
+		s->rx_off = s->rx_len;	/* malformed: the test will see it missing */
+		return -1;
+	}
+	s->rx_off += NLMSG_ALIGN(nlh->nlmsg_len);
+	ev_parse(nlh, e);
 	return 0;
 }
 

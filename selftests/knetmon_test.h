@@ -30,6 +30,9 @@ struct kt_sock {
 	uint16_t family;	/* generic netlink family id of knetmon */
 	uint32_t binds_group;	/* multicast group id of "binds" */
 	uint32_t seq;
+	/* bind events: the datagram being read, a batch of several messages */
+	char *rx;
+	int rx_len, rx_off;
 };
 
 /* What the kernel answered besides data: errno and extended ack. */
@@ -225,6 +228,9 @@ static inline void kt_close(struct kt_sock *s)
 	if (s->nl)
 		mnl_socket_close(s->nl);
 	s->nl = NULL;
+	free(s->rx);
+	s->rx = NULL;
+	s->rx_len = s->rx_off = 0;
 }
 
 /* Offset of attribute A inside request NLH, as NLMSGERR_ATTR_OFFS counts. */

@@ -339,7 +339,7 @@ void kn_binds_unsubscribe(struct kn_bind_stream *s)
 	s->sk = NULL;
 }
 
-#define KN_STREAM_BATCH	64
+#define KN_STREAM_DATAGRAMS	64
 
 int kn_binds_poll(struct kn_bind_stream *s, int timeout_ms)
 {
@@ -351,10 +351,10 @@ int kn_binds_poll(struct kn_bind_stream *s, int timeout_ms)
 		return errno == EINTR ? 0 : KN_EXIT_ERROR;
 	if (n == 0)
 		return 0;
-	/* Each event is a datagram of its own: under a bind storm, read what
-	 * is queued (a bounded batch) before polling again, one poll() per
-	 * batch rather than per event. The socket is non-blocking. */
-	for (n = 0; n < KN_STREAM_BATCH; n++) {
+	/* The module sends a datagram per batch of events: under a bind
+	 * storm, read what is queued (a bounded number of datagrams) before
+	 * polling again. The socket is non-blocking. */
+	for (n = 0; n < KN_STREAM_DATAGRAMS; n++) {
 		err = nl_recvmsgs_default(s->sk);
 		if (s->status)
 			return s->status;
