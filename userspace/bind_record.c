@@ -187,10 +187,12 @@ static void print_local(const struct kn_bind *b)
 		print_text("%-28s ", addr);
 		return;
 	}
-	snprintf(local, sizeof(local), b->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, b->port);
 	print_uint("family", NULL, b->family == AF_INET6 ? 6 : 4);
 	print_string("addr", NULL, addr);
 	print_uint("port", NULL, b->port);
+	if (print_is_json())
+		return;		/* a monitor under a storm: no text to build */
+	snprintf(local, sizeof(local), b->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, b->port);
 	print_text("%-28s ", local);
 }
 
