@@ -386,6 +386,34 @@ PY
 	[ "$rc" = 2 ] || fail "an unknown kind: exit $rc, expected 2"
 }
 
+# Ground truth: ss's view of the monitor's netlink socket (skmem rb), in a
+# netns where the monitor's is the only generic netlink socket of a process.
+monitor_rcvbuf() {
+	ip netns exec "$NS" ss -f netlink -m | python3 -c '
+import re, sys
+# ss may list a socket once per table it is in: the same socket, the same rb
+rb = {m.group(1) for l in sys.stdin if "genl:" in l and "genl:kernel" not in l
+      for m in [re.search(r"rb(\d+)", l)] if m}
+if len(rb) != 1:
+    sys.exit(1)
+print(rb.pop())'
+}
+
+test_monitor_socket_gets_the_system_rcvbuf_or_the_one_asked() {
+	setup_ns rcvbuf; trap cleanup_ns EXIT
+	want=$(cat /proc/sys/net/core/rmem_default)
+	start_monitor
+	busywait 10000 monitor_rcvbuf > /dev/null || fail "no monitor socket in ss"
+	got=$(monitor_rcvbuf)
+	[ "$got" = "$want" ] || fail "monitor's rcvbuf $got, net.core.rmem_default $want"
+	stop_monitor
+	start_monitor --rcvbuf 50000
+	busywait 10000 monitor_rcvbuf > /dev/null || fail "no monitor socket in ss"
+	got=$(monitor_rcvbuf)
+	# SO_RCVBUF is doubled by the kernel (under net.core.rmem_max)
+	[ "$got" = 100000 ] || fail "--rcvbuf 50000 gave rcvbuf $got, expected 100000"
+}
+
 test_monitor_t_prefixes_each_line_with_the_time() {
 	setup_ns stamp; trap 'kill $PY 2>/dev/null; cleanup_ns' EXIT
 	start_tcp_churn
@@ -489,5 +517,6 @@ run_tests test_monitor_json_lines_match_what_was_bound \
 	test_monitor_prints_unix_events_not_penguin_rows \
 	test_monitor_kinds_and_count_select_and_stop \
 	test_monitor_t_prefixes_each_line_with_the_time \
+	test_monitor_socket_gets_the_system_rcvbuf_or_the_one_asked \
 	test_wait_comm_listen_and_json_filters \
 	test_binds_pid_and_comm_select_the_owner

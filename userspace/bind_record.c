@@ -293,6 +293,25 @@ static int kn_stream_msg(struct nl_msg *msg, void *arg)
 	return s->status ? NL_STOP : NL_OK;
 }
 
+/*
+ * libnl's connect shrinks every socket's receive buffer to 32 KiB (64 KiB
+ * once the kernel doubles it), whatever net.core.rmem_default says. A
+ * subscriber keeps the buffer any other socket would get: the SO_RCVBUF
+ * request that the kernel doubles into rmem_default. 0 if unreadable.
+ */
+static int system_rcvbuf_request(void)
+{
+	FILE *f = fopen("/proc/sys/net/core/rmem_default", "r");
+	int bytes = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &bytes) != 1)
+			bytes = 0;
+		fclose(f);
+	}
+	return bytes / 2;
+}
+
 int kn_binds_subscribe(struct kn_bind_stream *s, int rcvbuf, kn_bind_fn fn, void *arg)
 {
 	return kn_binds_subscribe_group(s, KNETMON_MCGRP_BINDS, rcvbuf, fn, arg);
@@ -317,6 +336,8 @@ int kn_binds_subscribe_group(struct kn_bind_stream *s, const char *group, int rc
 		kn_binds_unsubscribe(s);
 		return KN_EXIT_ERROR;
 	}
+	if (rcvbuf <= 0)
+		rcvbuf = system_rcvbuf_request();
 	if (rcvbuf > 0)
 		setsockopt(nl_socket_get_fd(s->sk), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	/* Lets the module count the events our full buffer refused. */
