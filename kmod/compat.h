@@ -75,11 +75,4 @@ static inline struct net *knetmon_genl_info_net(const struct genl_info *info)
 #define knetmon_inet_transparent(sk)	(inet_sk(sk)->transparent)
 #endif
 
-/* 6.2 gave each netns a UDP table pointer (possibly the shared one). */
-#ifdef KNETMON_HAVE_NETNS_UDP_TABLE
-#define knetmon_udp_table(net)	((net)->ipv4.udp_table)
-#else
-#define knetmon_udp_table(net)	(&udp_table)
-#endif
-
 #endif /* _KNETMON_COMPAT_H */
