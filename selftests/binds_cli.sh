@@ -45,7 +45,13 @@ def sync():
         except FileNotFoundError:
             pass
         time.sleep(0.05)
-    sys.exit("monitor never saw a sentinel")
+    def tail(name):
+        try:
+            return open(W + "/" + name).read()[-500:]
+        except FileNotFoundError:
+            return "(none)"
+    sys.exit("monitor never saw a sentinel; mon.json: %s; mon.err: %s" %
+             (tail("mon.json"), tail("mon.err")))
 PY
 
 start_monitor() {
@@ -402,14 +408,17 @@ print(rb.pop())'
 test_monitor_socket_gets_the_system_rcvbuf_or_the_one_asked() {
 	setup_ns rcvbuf; trap cleanup_ns EXIT
 	want=$(cat /proc/sys/net/core/rmem_default)
+	# an event printed: the socket is subscribed, so its buffer is set
 	start_monitor
-	busywait 10000 monitor_rcvbuf > /dev/null || fail "no monitor socket in ss"
-	got=$(monitor_rcvbuf)
+	inns python3 -c 'exec(open("/tmp/knetmon-binds-prelude.py").read()); sync()' ||
+		fail "monitor not subscribed"
+	got=$(monitor_rcvbuf) || fail "no monitor socket in ss"
 	[ "$got" = "$want" ] || fail "monitor's rcvbuf $got, net.core.rmem_default $want"
 	stop_monitor
 	start_monitor --rcvbuf 50000
-	busywait 10000 monitor_rcvbuf > /dev/null || fail "no monitor socket in ss"
-	got=$(monitor_rcvbuf)
+	inns python3 -c 'exec(open("/tmp/knetmon-binds-prelude.py").read()); sync()' ||
+		fail "monitor not subscribed"
+	got=$(monitor_rcvbuf) || fail "no monitor socket in ss"
 	# SO_RCVBUF is doubled by the kernel (under net.core.rmem_max)
 	[ "$got" = 100000 ] || fail "--rcvbuf 50000 gave rcvbuf $got, expected 100000"
 }
