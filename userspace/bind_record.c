@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bind_record.h"
 #include "knetmon.h"
@@ -296,19 +297,22 @@ static int kn_stream_msg(struct nl_msg *msg, void *arg)
 /*
  * libnl's connect shrinks every socket's receive buffer to 32 KiB (64 KiB
  * once the kernel doubles it), whatever net.core.rmem_default says. A
- * subscriber keeps the buffer any other socket would get: the SO_RCVBUF
- * request that the kernel doubles into rmem_default. 0 if unreadable.
+ * subscriber keeps the buffer any other socket would get: what a fresh
+ * socket reports, halved into the SO_RCVBUF request that the kernel doubles
+ * back. (Not read from /proc/sys: on 6.1 net.core.rmem_default is not
+ * visible from other network namespaces.) 0 if there is no fresh socket.
  */
 static int system_rcvbuf_request(void)
 {
-	FILE *f = fopen("/proc/sys/net/core/rmem_default", "r");
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	int bytes = 0;
+	socklen_t len = sizeof(bytes);
 
-	if (f) {
-		if (fscanf(f, "%d", &bytes) != 1)
-			bytes = 0;
-		fclose(f);
-	}
+	if (fd < 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, &len))
+		bytes = 0;
+	close(fd);
 	return bytes / 2;
 }
 
