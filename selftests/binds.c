@@ -1181,6 +1181,74 @@ TEST_F(unix_binds, dump_family_and_port_filters_separate_unix_from_inet)
 	free(d);
 }
 
+/* ---- batches: what the module says was sent, was sent ------------ */
+
+static int info_seq_attr(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == KNETMON_A_INFO_BINDS_SEQ &&
+	    mnl_attr_validate(a, MNL_TYPE_U64) >= 0)
+		*(uint64_t *)data = mnl_attr_get_u64(a);
+	return MNL_CB_OK;
+}
+
+static int info_seq_msg(const struct nlmsghdr *nlh, void *data)
+{
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), info_seq_attr, data);
+	return MNL_CB_OK;
+}
+
+/* The event with sequence number SEQ, from what is already queued on S. */
+static int queued_event_with_seq(struct kt_sock *s, uint64_t seq)
+{
+	struct ev e;
+
+	while (next_event(s, &e, 0) == 0)
+		if (e.seq == seq)
+			return 0;
+	return -1;
+}
+
+/*
+ * Events wait in a batch for up to a jiffy. GET_INFO's sequence number and
+ * GET_BINDS's DUMP_SEQ must not run ahead of what listeners were sent: a
+ * monitor compares them with the last event it read (final gap, resync).
+ * So the event they name is queued before their answer arrives, with no
+ * waiting. Each round asks right after a bind, well within a jiffy.
+ */
+TEST_F(binds, info_seq_and_dump_seq_never_ahead_of_events_already_queued)
+{
+	struct kt_reply r;
+	struct dump d;
+	uint64_t seq;
+	char buf[256];
+	int i, fd;
+
+	for (i = 0; i < 20; i++) {
+		fd = socket(variant->family, variant->type, 0);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, bind(fd, (struct sockaddr *)&self->lo, self->lo_len));
+		seq = 0;
+		ASSERT_EQ(0, kt_request(&self->req, kt_req(&self->req, buf, KNETMON_CMD_GET_INFO, 0),
+					info_seq_msg, &seq, &r));
+		ASSERT_EQ(0, r.error);
+		ASSERT_NE(0u, seq);
+		ASSERT_EQ(0, queued_event_with_seq(&self->ev, seq))
+			TH_LOG("round %d: GET_INFO said seq %llu, not queued yet", i,
+			       (unsigned long long)seq);
+		close(fd);
+
+		fd = socket(variant->family, variant->type, 0);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, bind(fd, (struct sockaddr *)&self->lo, self->lo_len));
+		ASSERT_EQ(0, dump_binds(&self->req, &d));
+		ASSERT_NE(0u, d.dump_seq);
+		ASSERT_EQ(0, queued_event_with_seq(&self->ev, d.dump_seq))
+			TH_LOG("round %d: DUMP_SEQ %llu, not queued yet", i,
+			       (unsigned long long)d.dump_seq);
+		close(fd);
+	}
+}
+
 /* ---- throughput and loss ------------------------------------------- */
 
 struct counters {
