@@ -877,18 +877,39 @@ static bool proc_net_unix_has(uint64_t inode, const char *path)
 	return found;
 }
 
-static int features_attr(const struct nlattr *a, void *data)
+/* One u64 attribute of GET_INFO's answer: TYPE asked, its value (0 if absent). */
+struct info_u64 {
+	uint16_t type;
+	uint64_t val;
+};
+
+static int info_u64_attr(const struct nlattr *a, void *data)
 {
-	if (mnl_attr_get_type(a) == KNETMON_A_INFO_FEATURES &&
-	    mnl_attr_validate(a, MNL_TYPE_U64) >= 0)
-		*(uint64_t *)data = mnl_attr_get_u64(a);
+	struct info_u64 *v = data;
+
+	if (mnl_attr_get_type(a) == v->type && mnl_attr_validate(a, MNL_TYPE_U64) >= 0)
+		v->val = mnl_attr_get_u64(a);
 	return MNL_CB_OK;
 }
 
-static int features_msg(const struct nlmsghdr *nlh, void *data)
+static int info_u64_msg(const struct nlmsghdr *nlh, void *data)
 {
-	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), features_attr, data);
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), info_u64_attr, data);
 	return MNL_CB_OK;
+}
+
+/* GET_INFO's u64 attribute TYPE into *VAL; 0, or -1 if the request failed. */
+static int get_info_u64(struct kt_sock *s, uint16_t type, uint64_t *val)
+{
+	struct info_u64 v = { .type = type };
+	struct kt_reply r;
+	char buf[256];
+
+	if (kt_request(s, kt_req(s, buf, KNETMON_CMD_GET_INFO, 0), info_u64_msg, &v, &r) ||
+	    r.error)
+		return -1;
+	*val = v.val;
+	return 0;
 }
 
 /* Whether /proc/kallsyms names the function SYM (probe-able by name). */
@@ -916,14 +937,10 @@ TEST(unix_info_features_follow_kallsyms)
 	};
 	uint64_t features = 0;
 	struct kt_sock req;
-	struct kt_reply r;
-	char buf[256];
 	unsigned int i;
 
 	ASSERT_EQ(0, kt_open(&req));
-	ASSERT_EQ(0, kt_request(&req, kt_req(&req, buf, KNETMON_CMD_GET_INFO, 0),
-				features_msg, &features, &r));
-	ASSERT_EQ(0, r.error);
+	ASSERT_EQ(0, get_info_u64(&req, KNETMON_A_INFO_FEATURES, &features));
 	kt_close(&req);
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		bool have = kallsyms_has(probes[i].sym), on = features & (1ULL << probes[i].bit);
@@ -1183,20 +1200,6 @@ TEST_F(unix_binds, dump_family_and_port_filters_separate_unix_from_inet)
 
 /* ---- batches: what the module says was sent, was sent ------------ */
 
-static int info_seq_attr(const struct nlattr *a, void *data)
-{
-	if (mnl_attr_get_type(a) == KNETMON_A_INFO_BINDS_SEQ &&
-	    mnl_attr_validate(a, MNL_TYPE_U64) >= 0)
-		*(uint64_t *)data = mnl_attr_get_u64(a);
-	return MNL_CB_OK;
-}
-
-static int info_seq_msg(const struct nlmsghdr *nlh, void *data)
-{
-	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), info_seq_attr, data);
-	return MNL_CB_OK;
-}
-
 /* The event with sequence number SEQ, from what is already queued on S. */
 static int queued_event_with_seq(struct kt_sock *s, uint64_t seq)
 {
@@ -1217,20 +1220,15 @@ static int queued_event_with_seq(struct kt_sock *s, uint64_t seq)
  */
 TEST_F(binds, info_seq_and_dump_seq_never_ahead_of_events_already_queued)
 {
-	struct kt_reply r;
 	struct dump d;
 	uint64_t seq;
-	char buf[256];
 	int i, fd;
 
 	for (i = 0; i < 20; i++) {
 		fd = socket(variant->family, variant->type, 0);
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, bind(fd, (struct sockaddr *)&self->lo, self->lo_len));
-		seq = 0;
-		ASSERT_EQ(0, kt_request(&self->req, kt_req(&self->req, buf, KNETMON_CMD_GET_INFO, 0),
-					info_seq_msg, &seq, &r));
-		ASSERT_EQ(0, r.error);
+		ASSERT_EQ(0, get_info_u64(&self->req, KNETMON_A_INFO_BINDS_SEQ, &seq));
 		ASSERT_NE(0u, seq);
 		ASSERT_EQ(0, queued_event_with_seq(&self->ev, seq))
 			TH_LOG("round %d: GET_INFO said seq %llu, not queued yet", i,
