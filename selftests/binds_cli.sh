@@ -28,19 +28,23 @@ inns() { ip netns exec "$NS" "$@"; }
 # Python prelude for scripted binds: sync() makes sure the monitor, whose
 # JSON lines go to $W/mon.json, is subscribed before the script goes on, by
 # sending from unbound UDP sockets (autobind events) until one shows up.
+# Any of them: events reach the monitor in batches, up to a jiffy after
+# they happen, so the one just sent is usually not there yet.
 cat > /tmp/knetmon-binds-prelude.py <<'PY'
 import json, os, socket, sys, time
 W = "/tmp/knetmon-binds-cli"
 ops = []          # one entry per event this script causes, in order
 def sync():
+    sent = []
     for _ in range(400):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.sendto(b"x", ("127.0.0.1", 9))
-        port = s.getsockname()[1]
+        sent.append('"port":%d,' % s.getsockname()[1])
         s.close()
         ops.extend([("sentinel", 1), ("sentinel", -1)])
         try:
-            if '"port":%d,' % port in open(W + "/mon.json").read():
+            seen = open(W + "/mon.json").read()
+            if any(p in seen for p in sent):
                 return
         except FileNotFoundError:
             pass
