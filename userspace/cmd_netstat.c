@@ -214,19 +214,10 @@ static void line_str(struct line *l, const char *str, int width)
 	line_pad(l, from, width);
 }
 
-static char *utoa(char *end, uint64_t v)
-{
-	do {
-		*--end = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	return end;
-}
-
 /* " %Wllu" (right-aligned) when width > 0, " %-Wllu" when width < 0. */
 static void line_uint(struct line *l, uint64_t v, int width)
 {
-	char num[24], *p = utoa(num + sizeof(num) - 1, v);
+	char num[24], *p = print_utoa(num + sizeof(num) - 1, v);
 	int n = num + sizeof(num) - 1 - p, pad = width > 0 ? width - n : 0;
 
 	num[sizeof(num) - 1] = '\0';
@@ -253,14 +244,14 @@ static void text_endpoint(const struct netstat *n, const struct kn_sock *s, bool
 		return;
 	}
 	for (i = 0; i < 4; i++) {
-		char *d = utoa(num + sizeof(num), a[i]);
+		char *d = print_utoa(num + sizeof(num), a[i]);
 
 		memcpy(p, d, num + sizeof(num) - d);
 		p += num + sizeof(num) - d;
 		*p++ = i < 3 ? '.' : ':';
 	}
 	if (port) {
-		char *d = utoa(num + sizeof(num), port);
+		char *d = print_utoa(num + sizeof(num), port);
 
 		memcpy(p, d, num + sizeof(num) - d);
 		p += num + sizeof(num) - d;
@@ -297,7 +288,7 @@ static void print_inet_text(struct netstat *n, const struct kn_sock *s, const ch
 	}
 	if (n->owners) {
 		if (s->n_owners) {
-			char *d = utoa(ep + 16, s->owners[0].pid);
+			char *d = print_utoa(ep + 16, s->owners[0].pid);
 			int len = ep + 16 - d;
 
 			memmove(ep, d, len);

@@ -26,6 +26,10 @@ void print_bool(const char *key, const char *fmt, bool val);
 void print_null(const char *key, const char *fmt);
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Decimal digits of V, without printf, ending just before END (20 bytes
+ * suffice); returns where they start. */
+char *print_utoa(char *end, uint64_t v);
+
 /* Ends a top-level JSON value with a newline and flushes stdout. */
 void print_end(void);
 /* The same, leaving the output in stdout's buffer. */
