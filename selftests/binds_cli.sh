@@ -409,6 +409,11 @@ if len(rb) != 1:
 print(rb.pop())'
 }
 
+# The monitor has printed one of the prelude's sentinels: it is subscribed.
+monitor_synced() {
+	inns python3 -c 'exec(open("/tmp/knetmon-binds-prelude.py").read()); sync()'
+}
+
 test_monitor_socket_gets_the_system_rcvbuf_or_the_one_asked() {
 	setup_ns rcvbuf; trap cleanup_ns EXIT
 	# what any new socket in the netns gets (net.core.rmem_default, which
@@ -419,14 +424,12 @@ print(socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16).getsockopt(
 	[ "$want" -gt 65536 ] || fail "the default rcvbuf is $want: the test cannot tell it from libnl's"
 	# an event printed: the socket is subscribed, so its buffer is set
 	start_monitor
-	inns python3 -c 'exec(open("/tmp/knetmon-binds-prelude.py").read()); sync()' ||
-		fail "monitor not subscribed"
+	monitor_synced || fail "monitor not subscribed"
 	got=$(monitor_rcvbuf) || fail "no monitor socket in ss"
 	[ "$got" = "$want" ] || fail "monitor's rcvbuf $got, a new socket's $want"
 	stop_monitor
 	start_monitor --rcvbuf 50000
-	inns python3 -c 'exec(open("/tmp/knetmon-binds-prelude.py").read()); sync()' ||
-		fail "monitor not subscribed"
+	monitor_synced || fail "monitor not subscribed"
 	got=$(monitor_rcvbuf) || fail "no monitor socket in ss"
 	# SO_RCVBUF is doubled by the kernel (under net.core.rmem_max)
 	[ "$got" = 100000 ] || fail "--rcvbuf 50000 gave rcvbuf $got, expected 100000"
