@@ -269,10 +269,10 @@ struct knetmon_bind_call {
 static int knetmon_bind_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct knetmon_bind_call *call = (void *)ri->data;
-	const struct sockaddr *uaddr = (void *)regs_get_kernel_argument(regs, 1);
-	int len = regs_get_kernel_argument(regs, 2);
+	const struct sockaddr *uaddr = (void *)knetmon_probe_arg(regs, 1);
+	int len = knetmon_probe_arg(regs, 2);
 
-	call->sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	call->sock = (struct socket *)knetmon_probe_arg(regs, 0);
 	call->port = 0;
 	memset(call->addr, 0, sizeof(call->addr));
 	/* The kernel's copy of the user's sockaddr: reported for failures. */
@@ -326,8 +326,8 @@ static int knetmon_listen_entry(struct kretprobe_instance *ri, struct pt_regs *r
 	struct knetmon_listen_call *call = (void *)ri->data;
 	struct sock *sk;
 
-	call->sock = (struct socket *)regs_get_kernel_argument(regs, 0);
-	call->backlog = regs_get_kernel_argument(regs, 1);
+	call->sock = (struct socket *)knetmon_probe_arg(regs, 0);
+	call->backlog = knetmon_probe_arg(regs, 1);
 	sk = READ_ONCE(call->sock->sk);
 	call->had_port = sk && READ_ONCE(inet_sk(sk)->inet_num);
 	return 0;
@@ -370,7 +370,7 @@ static int knetmon_autobind_entry(struct kretprobe_instance *ri, struct pt_regs 
 {
 	struct knetmon_autobind_call *call = (void *)ri->data;
 
-	call->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	call->sk = (struct sock *)knetmon_probe_arg(regs, 0);
 	call->had_port = READ_ONCE(inet_sk(call->sk)->inet_num);
 	return 0;
 }
@@ -392,7 +392,7 @@ static int knetmon_autobind_return(struct kretprobe_instance *ri, struct pt_regs
 /* inet_release()/inet6_release(): the last close of a socket we track. */
 static int knetmon_release_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	struct socket *sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	struct socket *sock = (struct socket *)knetmon_probe_arg(regs, 0);
 	struct knetmon_bind_rec rec = { .kind = KNETMON_BIND_KIND_RELEASE };
 	struct sock *sk = READ_ONCE(sock->sk);
 
@@ -426,11 +426,11 @@ struct knetmon_unix_bind_call {
 static int knetmon_unix_bind_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct knetmon_unix_bind_call *call = (void *)ri->data;
-	const struct sockaddr_un *sun = (void *)regs_get_kernel_argument(regs, 1);
-	int len = (int)regs_get_kernel_argument(regs, 2) -
+	const struct sockaddr_un *sun = (void *)knetmon_probe_arg(regs, 1);
+	int len = (int)knetmon_probe_arg(regs, 2) -
 		  (int)offsetof(struct sockaddr_un, sun_path);
 
-	call->sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	call->sock = (struct socket *)knetmon_probe_arg(regs, 0);
 	call->autobind = sun && len == 0 && sun->sun_family == AF_UNIX;
 	/* the syscall copied at most a sockaddr_storage: len is within it */
 	call->len = sun ? clamp_t(int, len, 0, UNIX_PATH_MAX) : 0;
@@ -480,7 +480,7 @@ static int knetmon_unix_autobind_entry(struct kretprobe_instance *ri, struct pt_
 {
 	struct knetmon_unix_autobind_call *call = (void *)ri->data;
 
-	call->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	call->sk = (struct sock *)knetmon_probe_arg(regs, 0);
 	call->had_name = READ_ONCE(unix_sk(call->sk)->addr);
 	return 0;
 }
@@ -510,8 +510,8 @@ static int knetmon_unix_listen_entry(struct kretprobe_instance *ri, struct pt_re
 {
 	struct knetmon_unix_listen_call *call = (void *)ri->data;
 
-	call->sock = (struct socket *)regs_get_kernel_argument(regs, 0);
-	call->backlog = regs_get_kernel_argument(regs, 1);
+	call->sock = (struct socket *)knetmon_probe_arg(regs, 0);
+	call->backlog = knetmon_probe_arg(regs, 1);
 	return 0;
 }
 
@@ -537,7 +537,7 @@ static int knetmon_unix_listen_return(struct kretprobe_instance *ri, struct pt_r
  */
 static int knetmon_unix_release_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	struct socket *sock = (struct socket *)regs_get_kernel_argument(regs, 0);
+	struct socket *sock = (struct socket *)knetmon_probe_arg(regs, 0);
 	struct sock *sk = READ_ONCE(sock->sk);
 
 	if (!sk || !smp_load_acquire(&unix_sk(sk)->addr))

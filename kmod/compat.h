@@ -75,4 +75,29 @@ static inline struct net *knetmon_genl_info_net(const struct genl_info *info)
 #define knetmon_inet_transparent(sk)	(inet_sk(sk)->transparent)
 #endif
 
+/*
+ * Probe handlers read the probed function's arguments where the calling
+ * convention put them, as they are at its first instruction.
+ * regs_get_kernel_argument() knows that on architectures that select
+ * HAVE_FUNCTION_ARG_ACCESS_API (x86, arm64, riscv, powerpc); 32-bit ARM and
+ * MIPS lack it, and s390's calls regs_get_register(), which is not exported
+ * to modules. Every convention here passes at least four in registers;
+ * knetmon reads at most three.
+ */
+#include <linux/ptrace.h>
+static inline unsigned long knetmon_probe_arg(struct pt_regs *regs, unsigned int n)
+{
+	if (n >= 4)
+		return 0;
+#if defined(CONFIG_S390)
+	return regs->gprs[2 + n];	/* r2-r6 */
+#elif defined(CONFIG_MIPS)
+	return regs->regs[4 + n];	/* a0-a3 (o32), a0-a7 (n64) */
+#elif defined(CONFIG_ARM)
+	return regs->uregs[n];		/* r0-r3 (AAPCS) */
+#else
+	return regs_get_kernel_argument(regs, n);
+#endif
+}
+
 #endif /* _KNETMON_COMPAT_H */
