@@ -441,7 +441,7 @@ TEST_F(binds, close_reports_release_and_table_follows_proc_net)
 	ASSERT_EQ(0, dump_binds(&self->req, d));
 	EXPECT_TRUE(d->trailer) TH_LOG("dump without DUMP_SEQ trailer");
 	EXPECT_EQ(bound.seq, d->dump_seq);
-	ASSERT_NE(NULL, dump_find(d, bound.cookie)) TH_LOG("bound socket not in GET_BINDS");
+	ASSERT_TRUE(dump_find(d, bound.cookie) != NULL) TH_LOG("bound socket not in GET_BINDS");
 	EXPECT_EQ(port, dump_find(d, bound.cookie)->port);
 	EXPECT_EQ(1, d->n);
 
@@ -453,7 +453,7 @@ TEST_F(binds, close_reports_release_and_table_follows_proc_net)
 
 	ASSERT_FALSE(proc_net_has_port(variant->proc_net, port));
 	ASSERT_EQ(0, dump_binds(&self->req, d));
-	EXPECT_EQ(NULL, dump_find(d, bound.cookie)) TH_LOG("released socket still in GET_BINDS");
+	EXPECT_TRUE(dump_find(d, bound.cookie) == NULL) TH_LOG("released socket still in GET_BINDS");
 	EXPECT_EQ(0, d->n);
 	EXPECT_EQ(rel.seq, d->dump_seq);
 	free(d);
@@ -545,7 +545,7 @@ TEST_F(binds, dump_filters_and_rejects_untracked_family)
 	ASSERT_EQ(0, kt_request(&self->req, nlh, dump_msg, d, &r));
 	EXPECT_EQ(EINVAL, r.error);
 	EXPECT_EQ(0, d->n);
-	EXPECT_NE(NULL, strstr(r.extack, "binds are tracked")) TH_LOG("extack \"%s\"", r.extack);
+	EXPECT_TRUE(strstr(r.extack, "binds are tracked") != NULL) TH_LOG("extack \"%s\"", r.extack);
 	if (r.bad_offset >= 0)
 		EXPECT_EQ(kt_offset_of(nlh, bad), r.bad_offset);
 	close(a);
@@ -693,7 +693,7 @@ TEST(dump_netns_id_and_all_netns_select_the_namespaces)
 	ASSERT_EQ(0, dump_with(&req, d, -1, -1, 0, &r));
 	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
 	EXPECT_EQ(1, d->n) TH_LOG("own netns: %d entries", d->n);
-	EXPECT_NE(NULL, dump_find_port(d, port, own));
+	EXPECT_TRUE(dump_find_port(d, port, own) != NULL);
 
 	ASSERT_EQ(0, dump_with(&req, d, -1, 7, 0, &r));
 	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
@@ -703,8 +703,8 @@ TEST(dump_netns_id_and_all_netns_select_the_namespaces)
 
 	ASSERT_EQ(0, dump_with(&req, d, port, -1, KNETMON_REQF_ALL_NETNS, &r));
 	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
-	EXPECT_NE(NULL, dump_find_port(d, port, own)) TH_LOG("all netns lacks our own socket");
-	EXPECT_NE(NULL, dump_find_port(d, port, other)) TH_LOG("all netns lacks the child's");
+	EXPECT_TRUE(dump_find_port(d, port, own) != NULL) TH_LOG("all netns lacks our own socket");
+	EXPECT_TRUE(dump_find_port(d, port, other) != NULL) TH_LOG("all netns lacks the child's");
 
 	ASSERT_EQ(0, dump_with(&req, d, -1, 8, 0, &r));
 	EXPECT_EQ(ENOENT, r.error) TH_LOG("an unassigned netns id");
@@ -1027,7 +1027,7 @@ TEST_F(unix_binds, autobind_reports_the_name_getsockname_returns)
 	ASSERT_EQ(6, e.path_len);
 	EXPECT_EQ(0, e.path[0]);
 	for (i = 1; i < 6; i++)
-		EXPECT_NE(NULL, strchr("0123456789abcdef", e.path[i])) TH_LOG("byte %d", i);
+		EXPECT_TRUE(strchr("0123456789abcdef", e.path[i]) != NULL) TH_LOG("byte %d", i);
 	EXPECT_EQ(0, memcmp(got.sun_path, e.path, 6));
 
 	/* reported once: the very next event is the release */

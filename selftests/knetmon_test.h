@@ -252,4 +252,24 @@ static inline void kt_shell_line(const char *cmd, char *out, size_t len)
 	pclose(f);
 }
 
+/* Whether PROG is a command on PATH. */
+static inline int kt_have(const char *prog)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "command -v %s > /dev/null 2>&1", prog);
+	return system(cmd) == 0;
+}
+
+/*
+ * In a test whose ground truth needs PROG: skip, saying why, where it is
+ * missing. A device's userland (the target rig's) has no python3: such
+ * checks run on the amd64 kernels.
+ */
+#define KT_NEED(prog) do {						\
+	if (!kt_have(prog))						\
+		SKIP(return, "%s is not on this system (a device's "	\
+		     "userland); this check runs on amd64", prog);	\
+} while (0)
+
 #endif

@@ -40,6 +40,17 @@ c = i["counters"]
 print(c[sys.argv[1]] if sys.argv[1] in c else i[sys.argv[1]])' "$1"
 }
 
+# as_nobody CMD...: CMD as uid and gid 65534, without supplementary groups.
+# A device's busybox setpriv cannot change ids; its su can (the target rig
+# writes nobody's passwd entry).
+as_nobody() {
+	if setpriv --help 2>&1 | grep -q -- --reuid; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	else
+		su -s /bin/sh nobody -c 'exec "$0" "$@"' "$@"
+	fi
+}
+
 # A netns name no other test uses.
 unique_netns() { echo "knetmon-$$-$1"; }
 

@@ -129,6 +129,7 @@ static int compare_stable(struct __test_metadata *_metadata, struct kt_sock *s, 
 
 TEST_F(links, dump_equals_ip_addr_show_flags_mtu_mac_addresses_counters)
 {
+	KT_NEED("python3");
 	struct links_dump d;
 	char line[256];
 	size_t i;
@@ -162,6 +163,7 @@ TEST_F(links, dump_equals_ip_addr_show_flags_mtu_mac_addresses_counters)
 
 TEST_F(links, cli_ifconfig_json_equals_dump)
 {
+	KT_NEED("python3");
 	int tries, st, diff = -1;
 	char cmd[256];
 
@@ -216,6 +218,7 @@ TEST_F(links, ifconfig_text_reads_like_ifconfig)
 
 TEST_F(links, many_links_cross_skbs_with_no_duplicate_and_no_miss)
 {
+	KT_NEED("python3");
 	struct links_dump d;
 	int i;
 

@@ -134,6 +134,7 @@ static int compare_stable(struct kt_sock *s, char *buf, int family, const char *
 
 TEST_F(neigh, dump_equals_ip_neigh_show)
 {
+	KT_NEED("python3");
 	EXPECT_EQ(0, compare_stable(&self->s, self->buf, 0, "ip -j neigh show nud all",
 				    "neigh ip", "ip neigh show"));
 }
@@ -153,9 +154,9 @@ TEST_F(neigh, dump_has_the_created_entries_and_none_of_another_netns)
 		EXPECT_NE(d.lines.n, j) TH_LOG("missing %s", created[i]);
 	}
 	for (j = 0; j < d.lines.n; j++) {
-		EXPECT_EQ(NULL, strstr(d.lines.v[j], "02:00:00:00:00:99"))
+		EXPECT_TRUE(strstr(d.lines.v[j], "02:00:00:00:00:99") == NULL)
 			TH_LOG("another netns's entry: %s", d.lines.v[j]);
-		EXPECT_EQ(NULL, strstr(d.lines.v[j], "|o0|"));
+		EXPECT_TRUE(strstr(d.lines.v[j], "|o0|") == NULL);
 	}
 	EXPECT_EQ(0, d.bad_ages);
 	tl_free(&d.lines);
@@ -163,6 +164,7 @@ TEST_F(neigh, dump_has_the_created_entries_and_none_of_another_netns)
 
 TEST_F(neigh, family_filter_keeps_arp_only_and_refuses_non_inet_with_reason)
 {
+	KT_NEED("python3");
 	struct nlmsghdr *nlh;
 	struct nlattr *bad;
 	struct kt_reply r;
@@ -184,11 +186,12 @@ TEST_F(neigh, family_filter_keeps_arp_only_and_refuses_non_inet_with_reason)
 	ASSERT_EQ(0, kt_request(&self->s, nlh, NULL, NULL, &r));
 	EXPECT_EQ(EINVAL, r.error);
 	EXPECT_EQ(0, r.messages);
-	EXPECT_NE(NULL, strstr(r.extack, "family must be")) TH_LOG("extack \"%s\"", r.extack);
+	EXPECT_TRUE(strstr(r.extack, "family must be") != NULL) TH_LOG("extack \"%s\"", r.extack);
 }
 
 TEST_F(neigh, cli_arp_json_equals_dump)
 {
+	KT_NEED("python3");
 	int tries, st, diff = -1;
 	char cmd[256];
 
@@ -238,6 +241,7 @@ TEST_F(neigh, arp_text_reads_like_arp_n)
 
 TEST_F(neigh, many_entries_cross_skbs_with_no_duplicate_and_no_miss)
 {
+	KT_NEED("python3");
 	struct neigh_dump d;
 	size_t i;
 

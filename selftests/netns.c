@@ -230,7 +230,7 @@ TEST_F(netns, id_and_fd_together_refused_with_extack)
 		dump(&self->s, &self->seen, table_cmds[i], NS_ID, self->fd, 0, &r);
 		EXPECT_EQ(EINVAL, r.error) TH_LOG("cmd %u", table_cmds[i]);
 		EXPECT_EQ(0, self->seen.records);
-		EXPECT_NE(NULL, strstr(r.extack, "exclude")) TH_LOG("cmd %u: \"%s\"", table_cmds[i], r.extack);
+		EXPECT_TRUE(strstr(r.extack, "exclude") != NULL) TH_LOG("cmd %u: \"%s\"", table_cmds[i], r.extack);
 	}
 }
 
@@ -245,12 +245,12 @@ TEST_F(netns, unknown_id_and_non_netns_fd_refused_with_extack)
 		dump(&self->s, &self->seen, table_cmds[i], NS_ID + 1, -1, 0, &r);
 		EXPECT_EQ(ENOENT, r.error) TH_LOG("cmd %u", table_cmds[i]);
 		EXPECT_EQ(0, self->seen.records);
-		EXPECT_NE(NULL, strstr(r.extack, "no network namespace has this id"))
+		EXPECT_TRUE(strstr(r.extack, "no network namespace has this id") != NULL)
 			TH_LOG("cmd %u: \"%s\"", table_cmds[i], r.extack);
 		dump(&self->s, &self->seen, table_cmds[i], -1, devnull, 0, &r);
 		EXPECT_EQ(EINVAL, r.error) TH_LOG("cmd %u", table_cmds[i]);
 		EXPECT_EQ(0, self->seen.records);
-		EXPECT_NE(NULL, strstr(r.extack, "netns fd")) TH_LOG("cmd %u: \"%s\"", table_cmds[i], r.extack);
+		EXPECT_TRUE(strstr(r.extack, "netns fd") != NULL) TH_LOG("cmd %u: \"%s\"", table_cmds[i], r.extack);
 	}
 	close(devnull);
 }

@@ -714,7 +714,7 @@ TEST_F(sockets, bad_filters_rejected_with_extack)
 	/* outside the policy's range: refused by the core, naming the attribute */
 	EXPECT_EQ(ERANGE, r.error);
 	EXPECT_EQ(0, r.messages);
-	EXPECT_NE(NULL, strstr(r.extack, "range")) TH_LOG("extack: \"%s\"", r.extack);
+	EXPECT_TRUE(strstr(r.extack, "range") != NULL) TH_LOG("extack: \"%s\"", r.extack);
 	EXPECT_EQ(kt_offset_of(nlh, bad), r.bad_offset);
 
 	nlh = kt_req(&self->s, buf, KNETMON_CMD_GET_SOCKETS, NLM_F_DUMP);
@@ -730,13 +730,13 @@ TEST_F(sockets, bad_filters_rejected_with_extack)
 	ASSERT_EQ(0, kt_request(&self->s, nlh, NULL, NULL, &r));
 	EXPECT_EQ(EINVAL, r.error);
 	EXPECT_EQ(0, r.messages);
-	EXPECT_NE(NULL, strstr(r.extack, "protocol")) TH_LOG("extack: \"%s\"", r.extack);
+	EXPECT_TRUE(strstr(r.extack, "protocol") != NULL) TH_LOG("extack: \"%s\"", r.extack);
 
 	nlh = kt_req(&self->s, buf, KNETMON_CMD_GET_SOCKETS, NLM_F_DUMP);
 	mnl_attr_put_u8(nlh, KNETMON_REQ_FAMILY, AF_AX25);
 	ASSERT_EQ(0, kt_request(&self->s, nlh, NULL, NULL, &r));
 	EXPECT_EQ(EINVAL, r.error);
-	EXPECT_NE(NULL, strstr(r.extack, "family")) TH_LOG("extack: \"%s\"", r.extack);
+	EXPECT_TRUE(strstr(r.extack, "family") != NULL) TH_LOG("extack: \"%s\"", r.extack);
 
 	/* every netns and one netns at once: a contradiction, refused */
 	nlh = kt_req(&self->s, buf, KNETMON_CMD_GET_SOCKETS, NLM_F_DUMP);
@@ -745,7 +745,7 @@ TEST_F(sockets, bad_filters_rejected_with_extack)
 	ASSERT_EQ(0, kt_request(&self->s, nlh, NULL, NULL, &r));
 	EXPECT_EQ(EINVAL, r.error);
 	EXPECT_EQ(0, r.messages);
-	EXPECT_NE(NULL, strstr(r.extack, "exclude")) TH_LOG("extack: \"%s\"", r.extack);
+	EXPECT_TRUE(strstr(r.extack, "exclude") != NULL) TH_LOG("extack: \"%s\"", r.extack);
 }
 
 static const char *netstat_state(const struct srec *r, char *num)
@@ -793,6 +793,7 @@ static void json_keys_of_dump(const struct sdump *d, struct kset *s)
 
 TEST_F(sockets, netstat_json_equals_decoded_dump)
 {
+	KT_NEED("python3");
 	char cmd[2048], line[1024];
 	struct kset d1 = { 0 }, d2 = { 0 }, cli = { 0 };
 	struct sdump other;
@@ -810,7 +811,7 @@ TEST_F(sockets, netstat_json_equals_decoded_dump)
 		 "        print(\"%%s|%%s|%%d|%%s|%%d|%%s|%%d|%%d|%%d\" %% (s[\"proto\"], s[\"local_address\"], s[\"local_port\"], s[\"remote_address\"], s[\"remote_port\"], s[\"state\"], s[\"inode\"], s[\"recv_q\"], s[\"send_q\"]))'",
 		 getenv("KNETMON") ? getenv("KNETMON") : "build/knetmon");
 	f = popen(cmd, "r");
-	ASSERT_NE(NULL, f);
+	ASSERT_TRUE(f != NULL);
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		kset_add(&cli, line);
@@ -860,7 +861,8 @@ TEST_F(sockets, netstat_text_columns_match_net_tools)
 	char cmd[512];
 	int i, differ = 0;
 
-	if (access("/usr/bin/netstat", X_OK) && access("/bin/netstat", X_OK))
+	/* busybox's netstat (a device's) prints other columns */
+	if (system("netstat --version 2>&1 | grep -q net-tools"))
 		SKIP(return, "net-tools netstat is not installed");
 	tcp_columns("netstat -tanW 2>/dev/null", &theirs);
 	snprintf(cmd, sizeof(cmd), "%s netstat -tan", getenv("KNETMON") ?: "build/knetmon");

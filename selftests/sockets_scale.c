@@ -190,7 +190,7 @@ FIXTURE(scale) {
 FIXTURE_SETUP(scale)
 {
 	self->p = calloc(1, sizeof(*self->p));
-	ASSERT_NE(NULL, self->p);
+	ASSERT_TRUE(self->p != NULL);
 	ASSERT_EQ(0, kt_open(&self->s)) TH_LOG("cannot resolve knetmon: %s", strerror(errno));
 	ASSERT_EQ(0, pool_fill(self->p)) TH_LOG("only %d of %d sockets: %s", self->p->n, TOTAL,
 						 strerror(errno));
