@@ -1,6 +1,48 @@
 # knetmon: `make` builds the module for KVER and the CLI; `make check` and
 # `make demo` set up a fresh Debian machine and run in QEMU (see README.md).
+#
+# For a device: `make TARGET=arm64-6.1` (one of `scripts/targets list`) or
+# `make ARCH=arm64` (that architecture's newest target kernel) cross-builds
+# the module and a static CLI against Debian's kernel for it; a vendor tree
+# takes `make KDIR=/path/to/linux ARCH=mips CROSS_COMPILE=mipsel-openwrt-linux-
+# SYSROOT=/path/with/libnl-3.a` (see README.md, "On a device").
+
+# ARCH alone names the newest target kernel of that architecture.
+ifeq ($(origin KDIR)$(TARGET),undefined)
+ifneq ($(filter command line environment,$(origin ARCH)),)
+TARGET := $(shell scripts/targets for-arch $(ARCH))
+$(if $(TARGET),,$(error no target kernel for ARCH=$(ARCH): see scripts/targets list))
+endif
+endif
+
+ifneq ($(TARGET),)
+# KVER, KDIR, ARCH, CROSS_COMPILE, DEB_ARCH, TRIPLET, SYSROOT of the target
+include build/targets/$(TARGET)/target.mk
+build/targets/$(TARGET)/target.mk:
+	scripts/targets fetch $(TARGET)
+endif
+
+ifneq ($(CROSS_COMPILE),)
+# A cross build: kbuild gets ARCH and CROSS_COMPILE; the CLI is static.
+KVER	?= $(shell cat $(KDIR)/include/config/kernel.release)
+KBUILD_ARGS := ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE)
+CC	:= $(CROSS_COMPILE)gcc
+OUT	:= build/$(or $(DEB_ARCH),$(ARCH))
+LIBDIRS := $(wildcard $(addprefix $(SYSROOT)/,lib/$(TRIPLET) usr/lib/$(TRIPLET) lib usr/lib))
+NL_CFLAGS := -I$(SYSROOT)/usr/include/libnl3
+NL_LIBS   := $(firstword $(wildcard $(addsuffix /libnl-genl-3.a,$(LIBDIRS)))) \
+	     $(firstword $(wildcard $(addsuffix /libnl-3.a,$(LIBDIRS)))) -lpthread -lm
+CLI_LDFLAGS := -static
+# The selftests load the target's libmnl.so: libmnl-dev ships no archive.
+MNL_CFLAGS := -I$(SYSROOT)/usr/include
+MNL_LIBS  := $(addprefix -L,$(LIBDIRS)) -lmnl
+else
 KVER	?= $(shell scripts/kernels | tail -n 1)
+OUT	:= build
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS   := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+MNL_LIBS  := $(shell pkg-config --libs libmnl 2>/dev/null)
+endif
 KDIR	?= /lib/modules/$(KVER)/build
 # Each kernel gets its own object tree: kbuild writes next to the sources,
 # so build/KVER holds a mirror of symlinks to them.
@@ -11,48 +53,58 @@ CFLAGS	?= -O2 -g
 CFLAGS	+= -DKNETMON_VERSION='"$(shell cat VERSION)"'
 CFLAGS	+= $(if $(WERROR),-Werror)
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Iinclude/uapi
-NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
-NL_LIBS   := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
-MNL_LIBS  := $(shell pkg-config --libs libmnl 2>/dev/null)
 
-CLI_OBJS  := $(patsubst userspace/%.c,build/cli/%.o,$(wildcard userspace/*.c))
-TESTS     := $(patsubst selftests/%.c,build/selftests/%,$(wildcard selftests/*.c))
+CLI_OBJS  := $(patsubst userspace/%.c,$(OUT)/cli/%.o,$(wildcard userspace/*.c))
+TESTS     := $(patsubst selftests/%.c,$(OUT)/selftests/%,$(wildcard selftests/*.c))
 HEADERS   := VERSION include/uapi/linux/knetmon.h $(wildcard userspace/*.h selftests/*.h)
 
-.PHONY: all module cli selftests check demo bench clean
+.PHONY: all module cli selftests check check-targets demo bench dist clean
 all: module cli
 
 module:
 	@test -d $(KDIR) || { echo "no kernel build tree $(KDIR): run scripts/deps or set KVER" >&2; exit 1; }
 	@mkdir -p $(OBJ)
 	@cp -rsf $(CURDIR)/Kbuild $(CURDIR)/VERSION $(CURDIR)/kmod $(CURDIR)/include $(OBJ)/
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(OBJ) W=1 $(if $(WERROR),KCFLAGS=-Werror) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(OBJ) $(KBUILD_ARGS) W=1 $(if $(WERROR),KCFLAGS=-Werror) modules
 
-cli: build/knetmon
+cli: $(OUT)/knetmon
 
-build/knetmon: $(CLI_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS)
+$(OUT)/knetmon: $(CLI_OBJS)
+	$(CC) $(LDFLAGS) $(CLI_LDFLAGS) -o $@ $^ $(NL_LIBS) 2> $@.ld.log || { cat $@.ld.log >&2; exit 1; }
+	@# glibc's static-link notices (getpwuid, getaddrinfo) are expected: they
+	@# name functions that fall back to files a device may lack, nothing more.
+	@grep -v 'statically linked applications requires at runtime' $@.ld.log | \
+		grep -v 'in function' >&2 || true
 
-build/cli/%.o: userspace/%.c $(HEADERS)
+$(OUT)/cli/%.o: userspace/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(NL_CFLAGS) -c -o $@ $<
 
-selftests: $(TESTS) build/bench/bindloop
+selftests: $(TESTS) $(OUT)/bench/bindloop $(OUT)/bench/listing
 
-build/bench/%: bench/%.c
+$(OUT)/bench/%: bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<
 
 build/include/kselftest_harness.h:
 	scripts/deps
 
-build/selftests/%: selftests/%.c $(HEADERS) build/include/kselftest_harness.h
+$(OUT)/selftests/%: selftests/%.c $(HEADERS) build/include/kselftest_harness.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Ibuild/include -o $@ $< $(MNL_LIBS) -lpthread
+	$(CC) $(CFLAGS) -Ibuild/include $(MNL_CFLAGS) -o $@ $< $(MNL_LIBS) -lpthread
+
+# Per target: the module and the static CLI with their checksums, ready to
+# copy to a device (build/dist/knetmon-VERSION-TARGET/).
+dist:
+	scripts/dist
 
 check:
 	scripts/deps
 	scripts/check
+
+check-targets:
+	scripts/deps
+	scripts/check --targets-only --full
 
 demo:
 	scripts/deps

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one place where kernel version differences live. Force-included into
- * every object by Kbuild; the rest of knetmon is written against the newest
- * kernel's API and this header supplies it on older ones.
+ * The one place where kernel version and architecture differences live.
+ * Force-included into every object by Kbuild; the rest of knetmon is
+ * written against the newest kernel's API and this header supplies it on
+ * older ones and on every architecture.
  *
  * Kbuild sets KNETMON_HAVE_* by grepping the target kernel's headers, so a
  * distribution backport is picked up without a version check.
