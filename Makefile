@@ -28,7 +28,8 @@ KVER	?= $(shell cat $(KDIR)/include/config/kernel.release)
 KBUILD_ARGS := ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE)
 CC	:= $(CROSS_COMPILE)gcc
 OUT	:= build/$(or $(DEB_ARCH),$(ARCH))
-LIBDIRS := $(wildcard $(addprefix $(SYSROOT)/,lib/$(TRIPLET) usr/lib/$(TRIPLET) lib usr/lib))
+# Debian's multiarch directories, or a vendor staging tree's plain ones
+LIBDIRS := $(wildcard $(SYSROOT)/lib/*-linux-* $(SYSROOT)/usr/lib/*-linux-* $(SYSROOT)/lib $(SYSROOT)/usr/lib)
 NL_CFLAGS := -I$(SYSROOT)/usr/include/libnl3
 NL_LIBS   := $(firstword $(wildcard $(addsuffix /libnl-genl-3.a,$(LIBDIRS)))) \
 	     $(firstword $(wildcard $(addsuffix /libnl-3.a,$(LIBDIRS)))) -lpthread -lm
