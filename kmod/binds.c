@@ -397,11 +397,11 @@ static int knetmon_release_pre(struct kprobe *p, struct pt_regs *regs)
 	struct sock *sk = READ_ONCE(sock->sk);
 
 	/* inet6_release() calls inet_release(): the second finds no entry. */
-	if (!sk)
-		return 0;
-	knetmon_rec_task(&rec);
-	knetmon_bind_event(&rec, sk, KNETMON_TABLE_DEL);
-	return 0;
+	if (sk) {
+		knetmon_rec_task(&rec);
+		knetmon_bind_event(&rec, sk, KNETMON_TABLE_DEL);
+	}
+	return knetmon_probe_step(p, regs);
 }
 
 /* ---- AF_UNIX probes ------------------------------------------------- */
@@ -541,7 +541,7 @@ static int knetmon_unix_release_pre(struct kprobe *p, struct pt_regs *regs)
 	struct sock *sk = READ_ONCE(sock->sk);
 
 	if (!sk || !smp_load_acquire(&unix_sk(sk)->addr))
-		return 0;
+		return knetmon_probe_step(p, regs);
 	return knetmon_release_pre(p, regs);
 }
 
@@ -579,6 +579,10 @@ static int knetmon_register_kprobe(struct kprobe *kp)
 	kp->symbol_name = knetmon_probe_symbol(name);
 	err = register_kprobe(kp);
 	kp->symbol_name = name;
+	if (!err && !knetmon_probe_can_step(kp)) {
+		unregister_kprobe(kp);
+		err = -EOPNOTSUPP;	/* see compat.h */
+	}
 	if (err)
 		pr_notice("cannot probe %s (%d): feature off\n", name, err);
 	return err;
@@ -642,6 +646,44 @@ static struct kretprobe knetmon_kretprobes[] = {
 	},
 };
 
+/*
+ * Where probes step themselves (compat.h), a kretprobe's entry still
+ * single-steps: its pre_handler is kprobes' own. A plain kprobe at the same
+ * address, placed just before it, does the instruction instead: kprobes
+ * runs the handlers of one address newest first, so when this one returns
+ * the kretprobe's entry has run.
+ */
+static int knetmon_step_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	return knetmon_probe_step(p, regs);
+}
+
+static struct kprobe knetmon_step_kprobes[ARRAY_SIZE(knetmon_kretprobes)];
+static bool knetmon_step_placed[ARRAY_SIZE(knetmon_kretprobes)];
+
+static int knetmon_step_register(int i)
+{
+	struct kprobe *kp = &knetmon_step_kprobes[i];
+
+	if (!KNETMON_PROBE_STEPS_ITSELF)
+		return 0;
+	*kp = (struct kprobe) {
+		.symbol_name = knetmon_kretprobes[i].kp.symbol_name,
+		.pre_handler = knetmon_step_pre,
+	};
+	if (knetmon_register_kprobe(kp))
+		return -ENOENT;
+	knetmon_step_placed[i] = true;
+	return 0;
+}
+
+static void knetmon_step_unregister(int i)
+{
+	if (knetmon_step_placed[i])
+		unregister_kprobe(&knetmon_step_kprobes[i]);
+	knetmon_step_placed[i] = false;
+}
+
 static const int knetmon_kretprobe_feature[] = {
 	KNETMON_FEAT_BIND_INET, KNETMON_FEAT_BIND_INET6,
 	KNETMON_FEAT_LISTEN, KNETMON_FEAT_AUTOBIND,
@@ -699,6 +741,8 @@ static void knetmon_binds_unregister(void)
 			rps[n++] = &knetmon_kretprobes[i];
 	if (n)
 		unregister_kretprobes(rps, n);
+	for (i = 0; i < ARRAY_SIZE(knetmon_step_kprobes); i++)
+		knetmon_step_unregister(i);
 	for (i = 0, n = 0; i < ARRAY_SIZE(knetmon_kprobes); i++)
 		if (test_and_clear_bit(knetmon_kprobe_feature[i], &knetmon_features))
 			kps[n++] = &knetmon_kprobes[i];
@@ -736,8 +780,12 @@ static int knetmon_binds_register(void)
 		}
 		/* Every bind of every CPU may be in flight at once. */
 		knetmon_kretprobes[i].maxactive = max_t(int, 64, 8 * num_possible_cpus());
-		if (knetmon_register_kretprobe(&knetmon_kretprobes[i]))
+		if (knetmon_step_register(i))
 			continue;
+		if (knetmon_register_kretprobe(&knetmon_kretprobes[i])) {
+			knetmon_step_unregister(i);
+			continue;
+		}
 		set_bit(knetmon_kretprobe_feature[i], &knetmon_features);
 		placed++;
 	}

@@ -101,4 +101,43 @@ static inline unsigned long knetmon_probe_arg(struct pt_regs *regs, unsigned int
 #endif
 }
 
+/*
+ * A probe's single-step can be lost on MIPS. Its kprobe handlers run with
+ * interrupts on, and a tick's softirq may run the RCU callback that frees a
+ * dead task, whose kprobe_flush_task() -> kprobe_busy_end() sets
+ * current_kprobe to NULL under the handler: the break that ends the
+ * single-step then belongs to no probe and the kernel dies of "Break
+ * instruction in kernel code" (seen in the rig within seconds of a socket
+ * storm). So on MIPS knetmon's handlers do the probed function's first
+ * instruction themselves and return 1, leaving no single-step to lose; it
+ * is the stack adjustment every function knetmon probes starts with
+ * ((d)addiu sp, sp, -N), and a probe on any other first instruction is not
+ * placed (knetmon_probe_can_step()). Elsewhere nothing changes.
+ */
+#include <linux/kprobes.h>
+#if defined(CONFIG_MIPS) && !defined(CONFIG_CPU_MICROMIPS)
+#define KNETMON_PROBE_STEPS_ITSELF 1
+static inline bool knetmon_probe_can_step(const struct kprobe *p)
+{
+	union mips_instruction insn = p->opcode;
+
+	return insn.i_format.opcode == (IS_ENABLED(CONFIG_64BIT) ? daddiu_op : addiu_op) &&
+	       insn.i_format.rs == 29 && insn.i_format.rt == 29;
+}
+
+static inline int knetmon_probe_step(struct kprobe *p, struct pt_regs *regs)
+{
+	union mips_instruction insn = p->opcode;
+
+	regs->regs[29] += (long)insn.i_format.simmediate;
+	regs->cp0_epc = (unsigned long)p->addr + 4;
+	return 1;
+}
+#else
+#define KNETMON_PROBE_STEPS_ITSELF 0
+static inline bool knetmon_probe_can_step(const struct kprobe *p) { return true; }
+/* A pre_handler's return: 0, kprobes single-steps the probed instruction. */
+static inline int knetmon_probe_step(struct kprobe *p, struct pt_regs *regs) { return 0; }
+#endif
+
 #endif /* _KNETMON_COMPAT_H */

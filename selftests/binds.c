@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -1377,6 +1378,60 @@ TEST_F(storm, ten_thousand_binds_contiguous_or_gaps_equal_counter)
 			  after.v[KNETMON_A_COUNTER_EVENTS_UNSENT] -
 			  before.v[KNETMON_A_COUNTER_EVENTS_UNSENT]);
 	EXPECT_EQ((uint64_t)STORM, after.v[KNETMON_A_COUNTER_EVENTS_BIND] -
+			 before.v[KNETMON_A_COUNTER_EVENTS_BIND]);
+}
+
+/*
+ * Probes fire while tasks die: every exiting task is freed by an RCU
+ * callback that, on MIPS, cleared kprobes' current probe under a probe
+ * handler and killed the kernel at the next single-step (compat.h). A
+ * child forks and reaps short-lived processes while this one binds,
+ * listens and closes TCP, UDP and unix sockets; every bind must still be
+ * counted, and the kernel must live (the rig fails the run on an oops).
+ */
+TEST_F(storm, binds_and_closes_while_tasks_exit_all_counted)
+{
+	struct counters before, after;
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	pid_t reaper;
+	int i, fd, binds = 0;
+
+	ASSERT_EQ(0, get_counters(&self->req, &before));
+	reaper = fork();
+	ASSERT_LE(0, reaper);
+	if (reaper == 0) {
+		for (;;) {
+			pid_t c = fork();
+
+			if (c == 0)
+				_exit(0);
+			if (c > 0)
+				waitpid(c, NULL, 0);
+		}
+	}
+	for (i = 0; i < STORM / 2; i++) {
+		int tcp = i % 3 == 0, unx = i % 3 == 2;
+
+		fd = socket(unx ? AF_UNIX : AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+		ASSERT_LE(0, fd);
+		if (unx) {
+			/* abstract names: nothing left on the file system */
+			snprintf(un.sun_path + 1, sizeof(un.sun_path) - 1, "knetmon-exit-%d", i);
+			ASSERT_EQ(0, bind(fd, (struct sockaddr *)&un,
+					  offsetof(struct sockaddr_un, sun_path) + 1 +
+					  strlen(un.sun_path + 1)));
+		} else {
+			ASSERT_EQ(0, bind(fd, (struct sockaddr *)&self->lo, sizeof(self->lo)));
+		}
+		if (tcp)
+			ASSERT_EQ(0, listen(fd, 1));
+		binds++;
+		close(fd);
+	}
+	kill(reaper, SIGKILL);
+	waitpid(reaper, NULL, 0);
+	ASSERT_EQ(0, get_counters(&self->req, &after));
+	EXPECT_EQ((uint64_t)binds, after.v[KNETMON_A_COUNTER_EVENTS_BIND] -
 			 before.v[KNETMON_A_COUNTER_EVENTS_BIND]);
 }
 
