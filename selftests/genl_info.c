@@ -23,9 +23,12 @@ static int info_counter(const struct nlattr *a, void *data)
 {
 	struct info *i = data;
 
+	/* nla_put_u64_64bit() pads where the CPU needs u64s aligned (MIPS) */
+	if (mnl_attr_get_type(a) == KNETMON_A_COUNTER_PAD)
+		return MNL_CB_OK;
 	if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
 		i->counters_bad++;
-	else if (mnl_attr_get_type(a) != KNETMON_A_COUNTER_PAD)
+	else
 		i->counters++;
 	return MNL_CB_OK;
 }
