@@ -24,6 +24,7 @@
 #include <linux/file.h>
 #include <linux/net.h>
 #include <linux/pid_namespace.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -49,7 +50,7 @@ static int owners_grow(struct knetmon_owners *o)
 	u32 cap = o->cap ? o->cap * 2 : OWNERS_INITIAL;
 	struct knetmon_owner *v;
 
-	v = kvmalloc_array(cap, sizeof(*v), GFP_KERNEL);
+	v = kvmalloc_array(cap, sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		return -ENOMEM;
 	if (o->n)
@@ -135,10 +136,47 @@ static int owners_scan_process(struct knetmon_owners *o, struct task_struct *lea
 	return err;
 }
 
-/* Whether the caller may see the owners of sockets held by TASK. */
-static bool owners_visible(struct task_struct *task, bool all_users, kuid_t uid)
+/*
+ * Whether the caller may read TASK's file table: the question /proc/PID/fd
+ * asks, ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS), which modules
+ * cannot call. Its rules, in its order: one's own process; matching
+ * uid/euid/suid and gid/egid/sgid against the caller's fsuid/fsgid, or
+ * CAP_SYS_PTRACE over the task's user namespace; a dumpable mm, or the same
+ * capability over the mm's; and the capability LSM's rule that the task's
+ * permitted capabilities be a subset of the caller's effective ones in the
+ * same user namespace. Other LSMs (Yama restricts attaching, not reading)
+ * are not consulted. Called under rcu_read_lock.
+ */
+static bool owners_may_read(struct task_struct *task)
 {
-	return all_users || uid_eq(task_euid(task), uid);
+	const struct cred *me = current_cred(), *them = __task_cred(task);
+	struct mm_struct *mm;
+	bool ok;
+
+	if (same_thread_group(task, current))
+		return true;
+	if (!(uid_eq(me->fsuid, them->euid) && uid_eq(me->fsuid, them->suid) &&
+	      uid_eq(me->fsuid, them->uid) && gid_eq(me->fsgid, them->egid) &&
+	      gid_eq(me->fsgid, them->sgid) && gid_eq(me->fsgid, them->gid)) &&
+	    !ns_capable_noaudit(them->user_ns, CAP_SYS_PTRACE))
+		return false;
+	task_lock(task);
+	mm = task->mm;
+	ok = !mm || get_dumpable(mm) == SUID_DUMP_USER ||
+	     ns_capable_noaudit(mm->user_ns, CAP_SYS_PTRACE);
+	task_unlock(task);
+	if (!ok)
+		return false;
+	if (me->user_ns == them->user_ns &&
+	    cap_issubset(them->cap_permitted, me->cap_effective))
+		return true;
+	return ns_capable_noaudit(them->user_ns, CAP_SYS_PTRACE);
+}
+
+/* Whether the caller may see the owners of sockets held by TASK. */
+static bool owners_visible(struct task_struct *task, bool all_users)
+{
+	return all_users || owners_may_read(task);
 }
 
 static int owners_cmp(const void *a, const void *b)
@@ -152,7 +190,7 @@ static int owners_cmp(const void *a, const void *b)
 	return x->fd < y->fd ? -1 : x->fd > y->fd;
 }
 
-static int owners_walk(struct knetmon_owners *o, bool all_users, kuid_t uid)
+static int owners_walk(struct knetmon_owners *o, bool all_users)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct task_struct *task;
@@ -170,7 +208,7 @@ static int owners_walk(struct knetmon_owners *o, bool all_users, kuid_t uid)
 		tgid = pid_nr_ns(pid, ns);
 		nr = tgid + 1;
 		task = pid_task(pid, PIDTYPE_TGID);
-		if (task && owners_visible(task, all_users, uid))
+		if (task && owners_visible(task, all_users))
 			get_task_struct(task);
 		else
 			task = NULL;
@@ -188,17 +226,17 @@ static int owners_walk(struct knetmon_owners *o, bool all_users, kuid_t uid)
 	}
 }
 
-struct knetmon_owners *knetmon_owners_build(bool all_users, kuid_t uid)
+struct knetmon_owners *knetmon_owners_build(bool all_users)
 {
 	struct knetmon_owners *o;
 	int err;
 
-	o = kzalloc(sizeof(*o), GFP_KERNEL);
+	o = kzalloc(sizeof(*o), GFP_KERNEL_ACCOUNT);
 	if (!o)
 		return ERR_PTR(-ENOMEM);
 	err = owners_grow(o);
 	if (!err)
-		err = owners_walk(o, all_users, uid);
+		err = owners_walk(o, all_users);
 	if (err) {
 		knetmon_owners_free(o);
 		return ERR_PTR(err);

@@ -18,8 +18,8 @@ struct knetmon_owner {
 struct knetmon_owners;
 
 /* One pass over the processes; ERR_PTR on failure. Only processes whose
- * euid is UID unless ALL_USERS. Sleeps. */
-struct knetmon_owners *knetmon_owners_build(bool all_users, kuid_t uid);
+ * /proc/PID/fd the caller could read unless ALL_USERS. Sleeps. */
+struct knetmon_owners *knetmon_owners_build(bool all_users);
 void knetmon_owners_free(struct knetmon_owners *o);
 /* The *COUNT entries for socket inode INO (NULL if none). */
 const struct knetmon_owner *knetmon_owners_find(const struct knetmon_owners *o, u64 ino,

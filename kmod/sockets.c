@@ -8,18 +8,24 @@
  * tables), and each record names its netns by inode.
  *
  * Tables are walked in a fixed order (TCP listeners, TCP established and
- * time-wait, UDP, raw v4, raw v6, unix), bucket by bucket, the way inet_diag
- * does: lock one bucket, take a reference on a small batch of its sockets,
- * unlock, fill the records outside the lock, drop the references.
+ * time-wait, UDP, raw v4, raw v6, unix), bucket by bucket, much as inet_diag
+ * does, but a bucket is collected whole, under one hold of its lock: a
+ * reference on every wanted socket in it, into an array sized by a count
+ * taken under the same lock (grown and collected again if the bucket grew
+ * meanwhile). The records are filled outside the lock from that array and
+ * the references dropped once sent. So a bucket is one snapshot: a socket inserted at the chain head while the dump runs cannot
+ * shift a resume index and make a stable socket be skipped or repeated.
  *
- * The cursor in cb->ctx is (netns, table, bucket, index in bucket). A bucket is
- * emitted whole into one skb: when it does not fit, the records already
- * written for it are trimmed and the bucket starts again in the next skb,
- * so sockets added or removed in a bucket between two skbs cannot shift the
- * index and make a stable socket be skipped or repeated. Only a bucket too
- * large for an empty skb is split by index; the messages after such a split
- * carry NLM_F_DUMP_INTR, since a change in that bucket could then skip or
- * repeat an entry.
+ * The cursor in cb->ctx is (netns, table, bucket) plus the bucket's array.
+ * A bucket that does not fit in the rest of an skb is trimmed and sent from
+ * the start of the next one; only a bucket larger than a whole skb is split,
+ * and its remaining sockets stay referenced in the array until the next
+ * dumpit call sends them. That pins at most one bucket's sockets per dump,
+ * for as long as its reader waits; the array is charged to the caller.
+ *
+ * Records are filled by the table they were found in, never by
+ * sk_protocol: socket(AF_INET, SOCK_RAW, IPPROTO_UDP) is a raw_sock with
+ * sk_protocol 17, and reading it as a udp_sock reads past its end.
  */
 
 #include <linux/netlink.h>
@@ -40,8 +46,10 @@
 #include "knetmon.h"
 #include "owners.h"
 
-/* References taken per bucket lock hold. */
-#define SK_BATCH	32
+/* Room for a bucket's sockets at first; grown to the largest bucket seen. */
+#define SK_HELD_INITIAL	64
+/* Collections of one bucket that found it grown since its count. */
+#define SK_COLLECT_TRIES	8
 
 enum sk_table {
 	SK_TABLE_TCP_LISTEN,
@@ -66,15 +74,16 @@ struct sk_dump {
 	u8 protocol;			/* 0: every table */
 	__be16 port;			/* 0: every local port */
 	bool invalid;			/* refused at the first dumpit call */
-	struct sock *batch[SK_BATCH];
+	/* the bucket being sent: referenced sockets, held[next..n) not yet sent */
+	struct sock **held;
+	u32 cap, n, next;
 };
 
 struct sk_dump_ctx {
 	struct sk_dump *d;
 	u32 net_idx;	/* index into d->nets */
 	u32 table;
-	u32 bucket;
-	u32 idx;	/* records of this bucket already sent */
+	u32 bucket;	/* its sockets are d->held when d->n > 0 */
 };
 
 static struct sk_dump_ctx *sk_ctx(struct netlink_callback *cb)
@@ -83,10 +92,15 @@ static struct sk_dump_ctx *sk_ctx(struct netlink_callback *cb)
 	return (struct sk_dump_ctx *)cb->ctx;
 }
 
-/* Collect up to SK_BATCH referenced sockets of BUCKET after skipping SKIP. */
+/*
+ * collect() references the wanted sockets of BUCKET into d->held, at most
+ * d->cap of them, and returns how many it referenced; *wanted counts every
+ * wanted socket of the bucket, so *wanted > d->cap means "grow and retry".
+ */
 struct sk_table_ops {
 	u32 (*size)(const struct sk_dump *d);
-	int (*collect)(struct sk_dump *d, u32 bucket, u32 skip, bool *more);
+	u32 (*collect)(struct sk_dump *d, u32 bucket, u32 *wanted);
+	int (*fill)(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk);
 };
 
 /* ---- filters ---- */
@@ -114,25 +128,18 @@ static bool sk_wanted(const struct sk_dump *d, const struct sock *sk)
 	return true;
 }
 
-/* Add SK to the batch unless it is among the first SKIP wanted ones. */
-static bool sk_batch_add(struct sk_dump *d, struct sock *sk, u32 *seen, u32 skip,
-			 int *n, bool *more)
+/* Reference SK into d->held if wanted and there is room; count it if wanted. */
+static void sk_hold_add(struct sk_dump *d, struct sock *sk, u32 *n, u32 *wanted)
 {
 	if (!sk_wanted(d, sk))
-		return true;
-	if ((*seen)++ < skip)
-		return true;
-	if (*n == SK_BATCH) {
-		*more = true;
-		return false;
-	}
+		return;
 	/* a zero count is a socket on its way out of the table: not listed */
-	if (!refcount_inc_not_zero(&sk->sk_refcnt)) {
-		(*seen)--;
-		return true;
+	if (*n < d->cap) {
+		if (!refcount_inc_not_zero(&sk->sk_refcnt))
+			return;
+		d->held[(*n)++] = sk;
 	}
-	d->batch[(*n)++] = sk;
-	return true;
+	(*wanted)++;
 }
 
 /* ---- TCP ---- */
@@ -147,20 +154,18 @@ static u32 sk_tcp_listen_size(const struct sk_dump *d)
 	return sk_tcp_hashinfo(d)->lhash2_mask + 1;
 }
 
-static int sk_tcp_listen_collect(struct sk_dump *d, u32 bucket, u32 skip, bool *more)
+static u32 sk_tcp_listen_collect(struct sk_dump *d, u32 bucket, u32 *wanted)
 {
 	struct inet_listen_hashbucket *ilb = &sk_tcp_hashinfo(d)->lhash2[bucket];
 	struct hlist_nulls_node *node;
 	struct sock *sk;
-	u32 seen = 0;
-	int n = 0;
+	u32 n = 0;
 
 	if (hlist_nulls_empty(&ilb->nulls_head))
 		return 0;
 	spin_lock(&ilb->lock);
 	sk_nulls_for_each(sk, node, &ilb->nulls_head)
-		if (!sk_batch_add(d, sk, &seen, skip, &n, more))
-			break;
+		sk_hold_add(d, sk, &n, wanted);
 	spin_unlock(&ilb->lock);
 	return n;
 }
@@ -171,22 +176,20 @@ static u32 sk_tcp_ehash_size(const struct sk_dump *d)
 }
 
 /* Established, time-wait and request sockets share the ehash chains. */
-static int sk_tcp_ehash_collect(struct sk_dump *d, u32 bucket, u32 skip, bool *more)
+static u32 sk_tcp_ehash_collect(struct sk_dump *d, u32 bucket, u32 *wanted)
 {
 	struct inet_hashinfo *h = sk_tcp_hashinfo(d);
 	struct inet_ehash_bucket *head = &h->ehash[bucket];
 	spinlock_t *lock = inet_ehash_lockp(h, bucket);
 	struct hlist_nulls_node *node;
 	struct sock *sk;
-	u32 seen = 0;
-	int n = 0;
+	u32 n = 0;
 
 	if (hlist_nulls_empty(&head->chain))
 		return 0;
 	spin_lock_bh(lock);
 	sk_nulls_for_each(sk, node, &head->chain)
-		if (!sk_batch_add(d, sk, &seen, skip, &n, more))
-			break;
+		sk_hold_add(d, sk, &n, wanted);
 	spin_unlock_bh(lock);
 	return n;
 }
@@ -198,19 +201,17 @@ static u32 sk_udp_size(const struct sk_dump *d)
 	return knetmon_udp_table(d->net)->mask + 1;
 }
 
-static int sk_udp_collect(struct sk_dump *d, u32 bucket, u32 skip, bool *more)
+static u32 sk_udp_collect(struct sk_dump *d, u32 bucket, u32 *wanted)
 {
 	struct udp_hslot *hslot = &knetmon_udp_table(d->net)->hash[bucket];
 	struct sock *sk;
-	u32 seen = 0;
-	int n = 0;
+	u32 n = 0;
 
 	if (hlist_empty(&hslot->head))
 		return 0;
 	spin_lock_bh(&hslot->lock);
 	sk_for_each(sk, &hslot->head)
-		if (!sk_batch_add(d, sk, &seen, skip, &n, more))
-			break;
+		sk_hold_add(d, sk, &n, wanted);
 	spin_unlock_bh(&hslot->lock);
 	return n;
 }
@@ -222,32 +223,29 @@ static u32 sk_raw_size(const struct sk_dump *d)
 	return RAW_HTABLE_SIZE;
 }
 
-static int sk_raw_collect(struct raw_hashinfo *h, struct sk_dump *d, u32 bucket, u32 skip,
-			  bool *more)
+static u32 sk_raw_collect(struct raw_hashinfo *h, struct sk_dump *d, u32 bucket, u32 *wanted)
 {
 	struct sock *sk;
-	u32 seen = 0;
-	int n = 0;
+	u32 n = 0;
 
 	if (hlist_empty(&h->ht[bucket]))
 		return 0;
 	/* writers take it in process context only (raw_hash_sk) */
 	spin_lock(&h->lock);
 	sk_for_each(sk, &h->ht[bucket])
-		if (!sk_batch_add(d, sk, &seen, skip, &n, more))
-			break;
+		sk_hold_add(d, sk, &n, wanted);
 	spin_unlock(&h->lock);
 	return n;
 }
 
-static int sk_raw4_collect(struct sk_dump *d, u32 bucket, u32 skip, bool *more)
+static u32 sk_raw4_collect(struct sk_dump *d, u32 bucket, u32 *wanted)
 {
-	return sk_raw_collect(&raw_v4_hashinfo, d, bucket, skip, more);
+	return sk_raw_collect(&raw_v4_hashinfo, d, bucket, wanted);
 }
 
-static int sk_raw6_collect(struct sk_dump *d, u32 bucket, u32 skip, bool *more)
+static u32 sk_raw6_collect(struct sk_dump *d, u32 bucket, u32 *wanted)
 {
-	return sk_raw_collect(&raw_v6_hashinfo, d, bucket, skip, more);
+	return sk_raw_collect(&raw_v6_hashinfo, d, bucket, wanted);
 }
 
 /* ---- unix (per-netns table, bound and unbound sockets alike) ---- */
@@ -257,32 +255,21 @@ static u32 sk_unix_size(const struct sk_dump *d)
 	return UNIX_HASH_SIZE;
 }
 
-static int sk_unix_collect(struct sk_dump *d, u32 bucket, u32 skip, bool *more)
+static u32 sk_unix_collect(struct sk_dump *d, u32 bucket, u32 *wanted)
 {
 	struct hlist_head *head = &d->net->unx.table.buckets[bucket];
 	spinlock_t *lock = &d->net->unx.table.locks[bucket];
 	struct sock *sk;
-	u32 seen = 0;
-	int n = 0;
+	u32 n = 0;
 
 	if (hlist_empty(head))
 		return 0;
 	spin_lock(lock);
 	sk_for_each(sk, head)
-		if (!sk_batch_add(d, sk, &seen, skip, &n, more))
-			break;
+		sk_hold_add(d, sk, &n, wanted);
 	spin_unlock(lock);
 	return n;
 }
-
-static const struct sk_table_ops sk_tables[SK_TABLE_END] = {
-	[SK_TABLE_TCP_LISTEN]	= { sk_tcp_listen_size, sk_tcp_listen_collect },
-	[SK_TABLE_TCP_EHASH]	= { sk_tcp_ehash_size, sk_tcp_ehash_collect },
-	[SK_TABLE_UDP]		= { sk_udp_size, sk_udp_collect },
-	[SK_TABLE_RAW4]		= { sk_raw_size, sk_raw4_collect },
-	[SK_TABLE_RAW6]		= { sk_raw_size, sk_raw6_collect },
-	[SK_TABLE_UNIX]		= { sk_unix_size, sk_unix_collect },
-};
 
 static bool sk_table_wanted(const struct sk_dump *d, enum sk_table t)
 {
@@ -467,16 +454,36 @@ static int sk_fill_request(struct sk_buff *skb, const struct sk_dump *d, struct 
 	return 0;
 }
 
-/* UDP and raw: datagram sockets, queues as /proc/net/udp and raw show them. */
-static int sk_fill_dgram(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk)
+/* Datagram sockets, receive queue as /proc/net/udp or /proc/net/raw shows it. */
+static int sk_fill_dgram(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk, u32 rq)
 {
-	u32 rq = sk->sk_protocol == IPPROTO_UDP ? udp_rqueue_get(sk) : sk_rmem_alloc_get(sk);
-
 	if (sk_put_kind(skb, d, sk->sk_family, sk->sk_type, sk->sk_protocol,
 			inet_sk_state_load(sk)) ||
 	    sk_put_inet_ends(skb, sk) || sk_put_queues(skb, rq, sk_wmem_alloc_get(sk)))
 		return -EMSGSIZE;
 	return sk_put_full(skb, d, sk);
+}
+
+/* Only sockets found in the UDP table are udp_socks. */
+static int sk_fill_udp(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk)
+{
+	return sk_fill_dgram(skb, d, sk, udp_rqueue_get(sk));
+}
+
+/* A raw socket of any sk_protocol (IPPROTO_UDP and IPPROTO_TCP included). */
+static int sk_fill_raw(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk)
+{
+	return sk_fill_dgram(skb, d, sk, sk_rmem_alloc_get(sk));
+}
+
+/* Established, time-wait and request sockets share the ehash chains. */
+static int sk_fill_ehash(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk)
+{
+	if (sk->sk_state == TCP_TIME_WAIT)
+		return sk_fill_timewait(skb, d, sk);
+	if (sk->sk_state == TCP_NEW_SYN_RECV)
+		return sk_fill_request(skb, d, sk);
+	return sk_fill_tcp(skb, d, sk);
 }
 
 static int sk_put_unix_path(struct sk_buff *skb, struct sock *sk)
@@ -527,20 +534,17 @@ static int sk_fill_unix(struct sk_buff *skb, const struct sk_dump *d, struct soc
 	return sk_put_full(skb, d, sk);
 }
 
-static int sk_fill_record(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk)
-{
-	if (sk->sk_state == TCP_TIME_WAIT)
-		return sk_fill_timewait(skb, d, sk);
-	if (sk->sk_state == TCP_NEW_SYN_RECV)
-		return sk_fill_request(skb, d, sk);
-	if (sk->sk_family == AF_UNIX)
-		return sk_fill_unix(skb, d, sk);
-	if (sk->sk_protocol == IPPROTO_TCP && sk->sk_type == SOCK_STREAM)
-		return sk_fill_tcp(skb, d, sk);
-	return sk_fill_dgram(skb, d, sk);
-}
+static const struct sk_table_ops sk_tables[SK_TABLE_END] = {
+	[SK_TABLE_TCP_LISTEN]	= { sk_tcp_listen_size, sk_tcp_listen_collect, sk_fill_tcp },
+	[SK_TABLE_TCP_EHASH]	= { sk_tcp_ehash_size, sk_tcp_ehash_collect, sk_fill_ehash },
+	[SK_TABLE_UDP]		= { sk_udp_size, sk_udp_collect, sk_fill_udp },
+	[SK_TABLE_RAW4]		= { sk_raw_size, sk_raw4_collect, sk_fill_raw },
+	[SK_TABLE_RAW6]		= { sk_raw_size, sk_raw6_collect, sk_fill_raw },
+	[SK_TABLE_UNIX]		= { sk_unix_size, sk_unix_collect, sk_fill_unix },
+};
 
-static int sk_fill(struct sk_buff *skb, struct netlink_callback *cb, struct sock *sk)
+static int sk_fill(struct sk_buff *skb, struct netlink_callback *cb,
+		   const struct sk_table_ops *ops, struct sock *sk)
 {
 	struct sk_dump *d = sk_ctx(cb)->d;
 	void *hdr;
@@ -550,7 +554,7 @@ static int sk_fill(struct sk_buff *skb, struct netlink_callback *cb, struct sock
 	if (!hdr)
 		return -EMSGSIZE;
 	genl_dump_check_consistent(cb, hdr);
-	if (sk_fill_record(skb, d, sk)) {
+	if (ops->fill(skb, d, sk)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -560,51 +564,99 @@ static int sk_fill(struct sk_buff *skb, struct netlink_callback *cb, struct sock
 
 /* ---- the walk ---- */
 
-/* Fill one batch and drop its references; stops filling when skb is full. */
-static int sk_fill_batch(struct sk_buff *skb, struct netlink_callback *cb, int n)
+/* Drop the references on the bucket's sockets not yet released. */
+static void sk_release_held(struct sk_dump *d)
 {
-	struct sk_dump_ctx *ctx = sk_ctx(cb);
-	int i, err = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!err) {
-			err = sk_fill(skb, cb, ctx->d->batch[i]);
-			if (!err)
-				ctx->idx++;
-		}
-		sock_gen_put(ctx->d->batch[i]);
-	}
-	return err;
+	while (d->n > d->next)
+		sock_gen_put(d->held[--d->n]);
+	d->n = 0;
+	d->next = 0;
 }
 
-/* Send bucket ctx->bucket from ctx->idx on; -EMSGSIZE when skb is full. */
+static int sk_grow_held(struct sk_dump *d, u32 wanted)
+{
+	u32 cap = wanted + wanted / 4 + 8;
+	struct sock **held;
+
+	/* charged to the caller: its dump, its memory */
+	held = kvmalloc_array(cap, sizeof(*held), GFP_KERNEL_ACCOUNT);
+	if (!held)
+		return -ENOMEM;
+	kvfree(d->held);
+	d->held = held;
+	d->cap = cap;
+	return 0;
+}
+
+/*
+ * Reference every wanted socket of the cursor's bucket into d->held. When
+ * the bucket keeps outgrowing the array between count and collection, the
+ * sockets collected are sent and the dump is flagged interrupted.
+ */
+static int sk_collect_bucket(struct netlink_callback *cb, const struct sk_table_ops *ops)
+{
+	struct sk_dump_ctx *ctx = sk_ctx(cb);
+	struct sk_dump *d = ctx->d;
+	u32 wanted, tries;
+	int err;
+
+	for (tries = 0; ; tries++) {
+		wanted = 0;
+		d->n = ops->collect(d, ctx->bucket, &wanted);
+		d->next = 0;
+		if (wanted <= d->cap)
+			return 0;
+		if (tries == SK_COLLECT_TRIES) {
+			cb->seq++;
+			return 0;
+		}
+		sk_release_held(d);
+		err = sk_grow_held(d, wanted);
+		if (err)
+			return err;
+	}
+}
+
+/* Drop the references on held[from..to). */
+static void sk_put_held(struct sk_dump *d, u32 from, u32 to)
+{
+	while (from < to)
+		sock_gen_put(d->held[from++]);
+}
+
+/*
+ * Send the cursor's bucket from d->next on; -EMSGSIZE when skb is full.
+ * References are dropped only on records that will not be sent again.
+ */
 static int sk_dump_bucket(struct sk_buff *skb, struct netlink_callback *cb,
 			  const struct sk_table_ops *ops)
 {
-	struct sk_dump_ctx *ctx = sk_ctx(cb);
-	int start_len = skb->len;
-	u32 start_idx = ctx->idx;
-	bool more;
-	int n;
+	struct sk_dump *d = sk_ctx(cb)->d;
+	int start_len = skb->len, err = 0;
+	bool resumed = d->next > 0;
+	u32 i;
 
-	do {
-		more = false;
-		n = ops->collect(ctx->d, ctx->bucket, ctx->idx, &more);
-		if (sk_fill_batch(skb, cb, n))
-			goto full;
-	} while (more);
-	return 0;
-
-full:
-	if (start_idx == 0 && start_len > 0) {
+	if (!d->n) {
+		err = sk_collect_bucket(cb, ops);
+		if (err)
+			return err;
+	}
+	for (i = d->next; i < d->n && !err; i++)
+		err = sk_fill(skb, cb, ops, d->held[i]);
+	if (!err) {
+		sk_release_held(d);
+		return 0;
+	}
+	i--;	/* held[i] was not sent */
+	if (!resumed && start_len > 0) {
 		/* the whole bucket goes into the next skb */
 		nlmsg_trim(skb, skb->data + start_len);
-		ctx->idx = 0;
-	} else {
-		/* larger than an skb: split, and say so on what follows */
-		cb->seq++;
+		return err;
 	}
-	return -EMSGSIZE;
+	/* larger than an skb: the rest stays referenced for the next call */
+	sk_put_held(d, d->next, i);
+	d->next = i;
+	return err;
 }
 
 static int sk_dump_table(struct sk_buff *skb, struct netlink_callback *cb)
@@ -614,7 +666,7 @@ static int sk_dump_table(struct sk_buff *skb, struct netlink_callback *cb)
 	u32 size = ops->size(ctx->d);
 	int err;
 
-	for (; ctx->bucket < size; ctx->bucket++, ctx->idx = 0) {
+	for (; ctx->bucket < size; ctx->bucket++) {
 		err = sk_dump_bucket(skb, cb, ops);
 		if (err)
 			return err;
@@ -688,7 +740,7 @@ int knetmon_nl_get_sockets_dumpit(struct sk_buff *skb, struct netlink_callback *
 		return knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), ctx->d->refused);
 	for (; ctx->net_idx < ctx->d->n_nets; ctx->net_idx++, ctx->table = 0) {
 		ctx->d->net = ctx->d->nets[ctx->net_idx];
-		for (; ctx->table < SK_TABLE_END; ctx->table++, ctx->bucket = 0, ctx->idx = 0) {
+		for (; ctx->table < SK_TABLE_END; ctx->table++, ctx->bucket = 0) {
 			if (!sk_table_wanted(ctx->d, ctx->table))
 				continue;
 			err = sk_dump_table(skb, cb);
@@ -701,6 +753,17 @@ int knetmon_nl_get_sockets_dumpit(struct sk_buff *skb, struct netlink_callback *
 	return skb->len;
 }
 
+static void sk_dump_free(struct sk_dump *d)
+{
+	if (!d)
+		return;
+	sk_release_held(d);
+	kvfree(d->held);
+	knetmon_owners_free(d->owners);
+	knetmon_put_nets(d->nets, d->n_nets);
+	kfree(d);
+}
+
 int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 {
 	struct nlattr **tb = knetmon_dump_attrs(cb);
@@ -709,9 +772,14 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 	u32 flags = 0;
 	int err;
 
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return -ENOMEM;
+	err = sk_grow_held(d, SK_HELD_INITIAL);
+	if (err) {
+		kfree(d);
+		return err;
+	}
 	d->user_ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
 	d->invalid = sk_check_request(tb, NULL);
 	sk_parse_request(d, tb);
@@ -728,35 +796,29 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 	if ((flags & KNETMON_REQF_OWNERS) && !d->invalid && !d->refused) {
 		/*
 		 * .start runs in the requester's context: current is the caller.
-		 * Naming other users' processes needs CAP_NET_ADMIN in the initial
-		 * user namespace (an unshare -Urn root must not learn who else
-		 * holds sockets); otherwise only the caller's own euid's are named.
+		 * Naming every process needs CAP_NET_ADMIN in the initial user
+		 * namespace (an unshare -Urn root must not learn who else holds
+		 * sockets); otherwise a process is named where /proc/PID/fd
+		 * would be readable to the caller.
 		 */
-		d->owners = knetmon_owners_build(netlink_capable(cb->skb, CAP_NET_ADMIN),
-						 current_euid());
+		d->owners = knetmon_owners_build(netlink_capable(cb->skb, CAP_NET_ADMIN));
 		if (IS_ERR(d->owners)) {
 			err = PTR_ERR(d->owners);
-			knetmon_put_nets(d->nets, d->n_nets);
-			kfree(d);
+			d->owners = NULL;
+			sk_dump_free(d);
 			return err;
 		}
 	}
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->d = d;
-	/* a split bucket bumps it: genl_dump_check_consistent flags the rest */
+	/* a bucket outgrowing its collection bumps it: the rest is flagged */
 	cb->seq = 1;
 	return 0;
 }
 
 int knetmon_nl_get_sockets_done(struct netlink_callback *cb)
 {
-	struct sk_dump *d = sk_ctx(cb)->d;
-
-	if (d) {
-		knetmon_owners_free(d->owners);
-		knetmon_put_nets(d->nets, d->n_nets);
-		kfree(d);
-	}
+	sk_dump_free(sk_ctx(cb)->d);
 	return 0;
 }
 

@@ -6,11 +6,13 @@
  * listeners, established pairs and a TIME_WAIT over v4 and v6, UDP and raw
  * sockets of both families, and unix sockets of every type and name kind.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <grp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -379,6 +381,43 @@ TEST_F(sockets, queues_equal_what_was_written_and_not_read)
 	EXPECT_EQ(7u, self->d.v[i].wq) TH_LOG("accept queue limit");
 }
 
+/*
+ * socket(AF_INET, SOCK_RAW, IPPROTO_UDP) lives in the raw table with
+ * sk_protocol 17: a raw_sock, smaller than a udp_sock. Its receive queue
+ * must be read as a raw socket's (what /proc/net/raw shows); read as UDP,
+ * the dump reads past the socket's end (KASAN shows it on a debug kernel).
+ */
+TEST_F(sockets, raw_socket_of_protocol_udp_is_dumped_as_raw_with_proc_net_raw_queue)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int raw = zoo_keep(&self->z, socket(AF_INET, SOCK_RAW, IPPROTO_UDP));
+	int raw6 = zoo_keep(&self->z, socket(AF_INET6, SOCK_RAW, IPPROTO_UDP));
+	static char data[200];
+	unsigned int proc = ~0u;
+	int i;
+
+	ASSERT_LE(0, raw);
+	ASSERT_LE(0, raw6);
+	to.sin_port = htons(local_port(self->z.udp4));
+	/* every UDP datagram received is also queued on the raw socket */
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(200, sendto(self->z.udp4c, data, 200, 0, (void *)&to, sizeof(to)));
+	ASSERT_TRUE(BUSYWAIT((proc = proc_rx_queue(fd_inode(raw), "/proc/net/raw")) != ~0u &&
+			     proc > 0));
+
+	ASSERT_EQ(0, sr_dump(&self->s, NULL, &self->d));
+	ASSERT_EQ(0, self->d.error);
+	i = sdump_find(&self->d, fd_inode(raw));
+	ASSERT_LE(0, i);
+	EXPECT_EQ(SOCK_RAW, self->d.v[i].type);
+	EXPECT_EQ(IPPROTO_UDP, self->d.v[i].proto);
+	EXPECT_EQ(proc_rx_queue(fd_inode(raw), "/proc/net/raw"), self->d.v[i].rq);
+	i = sdump_find(&self->d, fd_inode(raw6));
+	ASSERT_LE(0, i);
+	EXPECT_EQ(SOCK_RAW, self->d.v[i].type);
+	EXPECT_EQ(proc_rx_queue(fd_inode(raw6), "/proc/net/raw6"), self->d.v[i].rq);
+}
+
 /* Owner pids per inode from one run of `ss -tuwxanp` (inet: ino:N, unix: 6th column). */
 struct ss_entry {
 	unsigned long long ino;
@@ -660,6 +699,107 @@ TEST_F(sockets, unprivileged_caller_sees_owners_of_its_own_processes_only)
 	ASSERT_TRUE(WIFEXITED(status));
 	i = WEXITSTATUS(status);
 	EXPECT_EQ(0, i) TH_LOG("child: 10 setuid, 11 dump, 12 saw root's owner, 13 own owner missing, 14 root's socket missing");
+}
+
+/* A uid-65534 process holding a TCP listener; DUMPABLE as prctl sets it. */
+static pid_t nobody_listener(bool dumpable, uint64_t *ino, int *release)
+{
+	int up[2], down[2];
+	pid_t pid;
+
+	if (pipe(up) || pipe(down))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		uint64_t mine = 0;
+		char c;
+		int l;
+
+		close(up[0]);
+		close(down[1]);
+		if (!setgroups(0, NULL) && !setgid(65534) && !setuid(65534) &&
+		    !prctl(PR_SET_DUMPABLE, dumpable ? 1 : 0, 0, 0, 0)) {
+			l = tcp_listener(AF_INET, 1);
+			if (l >= 0)
+				mine = fd_inode(l);
+		}
+		if (write(up[1], &mine, sizeof(mine)) != sizeof(mine))
+			_exit(1);
+		read(down[0], &c, 1);	/* until the parent closes it */
+		_exit(0);
+	}
+	close(up[1]);
+	close(down[0]);
+	if (pid < 0 || read(up[0], ino, sizeof(*ino)) != sizeof(*ino) || !*ino) {
+		close(up[0]);
+		close(down[1]);
+		return -1;
+	}
+	close(up[0]);
+	*release = down[1];
+	return pid;
+}
+
+/*
+ * Owners are named where /proc/PID/fd is readable to the caller: another
+ * uid-65534 process is named when dumpable and hidden when it is not,
+ * which is what `ss -p` run by the same user can see.
+ */
+TEST_F(sockets, unprivileged_caller_sees_owners_only_where_proc_pid_fd_is_readable)
+{
+	uint64_t hidden_ino, shown_ino;
+	int rel_hidden, rel_shown, status, i;
+	pid_t hidden, shown, pid;
+
+	hidden = nobody_listener(false, &hidden_ino, &rel_hidden);
+	ASSERT_LT(0, hidden);
+	shown = nobody_listener(true, &shown_ino, &rel_shown);
+	ASSERT_LT(0, shown);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct sreq q = { .flags = KNETMON_REQF_OWNERS };
+		char path[64];
+		struct kt_sock s;
+		struct sdump d;
+		DIR *dir;
+		int j;
+
+		for (j = 0; j < self->z.n; j++)
+			close(self->z.fd[j]);
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(10);
+		/* the ground truth: what /proc lets this user read */
+		snprintf(path, sizeof(path), "/proc/%d/fd", hidden);
+		dir = opendir(path);
+		if (dir || errno != EACCES)
+			_exit(15);
+		snprintf(path, sizeof(path), "/proc/%d/fd", shown);
+		dir = opendir(path);
+		if (!dir)
+			_exit(16);
+		closedir(dir);
+		if (kt_open(&s) || sr_dump(&s, &q, &d) || d.error)
+			_exit(11);
+		j = sdump_find(&d, hidden_ino);
+		if (j < 0)
+			_exit(14);
+		if (d.v[j].nowners != 0)
+			_exit(12);
+		j = sdump_find(&d, shown_ino);
+		if (j < 0 || d.v[j].nowners != 1 || d.v[j].pids[0] != (uint32_t)shown)
+			_exit(13);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(rel_hidden);
+	close(rel_shown);
+	waitpid(hidden, NULL, 0);
+	waitpid(shown, NULL, 0);
+	ASSERT_TRUE(WIFEXITED(status));
+	i = WEXITSTATUS(status);
+	EXPECT_EQ(0, i) TH_LOG("child: 10 setuid, 11 dump, 12 named the non-dumpable owner, 13 dumpable owner not named, 14 listener missing, 15 /proc/PID/fd of the non-dumpable one readable, 16 of the dumpable one not");
 }
 
 TEST_F(sockets, filters_select_family_protocol_state_and_port)
