@@ -3,10 +3,14 @@
  * GET_LINKS and `knetmon ifconfig`: in a fresh netns per test, the dump's
  * interfaces, flags, MTU, MAC, addresses and counters equal what
  * `ip -j -s addr show` reports; the CLI's JSON equals the dump; many
- * interfaces cross several skbs with no duplicate and no miss.
+ * interfaces cross several skbs with no duplicate and no miss; the CLI
+ * answers while interfaces come and go, retrying dumps flagged interrupted.
  */
 #define _GNU_SOURCE
 #include <net/if.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "knetmon_test.h"
 #include "kselftest_harness.h"
@@ -237,6 +241,95 @@ TEST_F(links, many_links_cross_skbs_with_no_duplicate_and_no_miss)
 	/* d0 is up and may send MLD reports meanwhile: compare a stable view */
 	EXPECT_EQ(0, compare_stable(_metadata, &self->s, self->buf,
 				    "ip -N -j -s addr show", "ip addr show"));
+}
+
+/* How many "ifname":"mN" entries, N in 1..300, the file holds, each. */
+static int json_link_counts(const char *file, int *count)
+{
+	FILE *f = fopen(file, "r");
+	static const char key[] = "\"ifname\":\"m";
+	size_t m = 0;
+	int c, n;
+
+	if (!f)
+		return -1;
+	while ((c = fgetc(f)) != EOF) {
+		m = c == key[m] ? m + 1 : c == key[0];
+		if (m < sizeof(key) - 1)
+			continue;
+		m = 0;
+		if (fscanf(f, "%d\"", &n) == 1 && n >= 1 && n <= 300)
+			count[n]++;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Add and delete an interface, one pair a tenth of a second, until killed. */
+static pid_t link_churn(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		setpgid(0, 0);	/* killed as a group: no ip or sleep left behind */
+		execlp("sh", "sh", "-c",
+		       "while :; do ip link add churn0 type dummy; ip link del churn0; sleep 0.1; done",
+		       (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+TEST_F_TIMEOUT(links, cli_answers_while_interfaces_come_and_go_each_stable_link_once, 300)
+{
+	const char *cli = getenv("KNETMON") ?: "build/knetmon";
+	struct links_dump d;
+	struct timespec t0, t;
+	int round, rc, i, count[301], flagged = 0, dumps = 0, bad = 0;
+	char cmd[512];
+	pid_t churn;
+
+	ASSERT_EQ(0, tl_sh("for i in $(seq 1 300); do echo \"link add m$i type dummy\"; done | "
+			   "ip -batch -"));
+	churn = link_churn();
+	ASSERT_LT(0, churn);
+
+	/*
+	 * The ground truth that a retry is needed: the kernel flags dumps.
+	 * libmnl stops at a flagged message with EINTR, leaving the rest of
+	 * that dump queued: each try gets a socket of its own.
+	 */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		struct kt_sock s;
+
+		ASSERT_EQ(0, kt_open(&s));
+		errno = 0;
+		rc = dump_links(&s, self->buf, &d);
+		kt_close(&s);
+		ASSERT_TRUE(rc == 0 || errno == EINTR) TH_LOG("dump: %s", strerror(errno));
+		if (!rc)
+			tl_free(&d.lines);
+		dumps++;
+		flagged += rc != 0 || d.dg.intr > 0;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (!flagged && t.tv_sec - t0.tv_sec < 60);
+	TH_LOG("%d of %d dumps under churn flagged NLM_F_DUMP_INTR", flagged, dumps);
+
+	snprintf(cmd, sizeof(cmd), "%s ifconfig -a -j > /tmp/knetmon-links.json", cli);
+	for (round = 0; round < 10; round++) {
+		rc = system(cmd);
+		EXPECT_EQ(0, rc) TH_LOG("round %d: ifconfig exited %d", round, WEXITSTATUS(rc));
+		memset(count, 0, sizeof(count));
+		ASSERT_EQ(0, json_link_counts("/tmp/knetmon-links.json", count));
+		for (i = 1; i <= 300; i++)
+			if (count[i] != 1 && bad++ < 5)
+				TH_LOG("round %d: m%d listed %d times", round, i, count[i]);
+	}
+	kill(-churn, SIGKILL);
+	waitpid(churn, NULL, 0);
+	EXPECT_LT(0, flagged) TH_LOG("no dump was interrupted: the retry was not exercised");
+	EXPECT_EQ(0, bad);
 }
 
 TEST_F(links, filter_attribute_rejected_with_extack)

@@ -163,13 +163,16 @@ static inline void tl_canon(struct tl_lines *l, const char *json_cmd, const char
 struct tl_datagrams {
 	const void *prev;
 	int n;
+	int intr;	/* messages flagged NLM_F_DUMP_INTR */
 };
 
-static inline void tl_datagram_seen(struct tl_datagrams *d, const void *nlh)
+static inline void tl_datagram_seen(struct tl_datagrams *d, const struct nlmsghdr *nlh)
 {
-	if (!d->prev || nlh <= d->prev)
+	if (!d->prev || (const void *)nlh <= d->prev)
 		d->n++;
 	d->prev = nlh;
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		d->intr++;
 }
 
 

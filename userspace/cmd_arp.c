@@ -187,6 +187,7 @@ int cmd_arp(int argc, char **argv)
 		.optstring = "n46", .longopts = opts, .usage = usage,
 		.option = arp_option, .run = arp_run,
 		.flags = KN_VIEW_NETNS | KN_VIEW_ALL_NETNS,
+		.state_size = sizeof(struct arp_opts),
 	};
 	struct arp_opts o = { 0 };
 

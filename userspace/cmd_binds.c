@@ -125,6 +125,7 @@ int cmd_binds(int argc, char **argv)
 		.optstring = "tux46l", .longopts = opts, .usage = usage,
 		.option = binds_option, .run = binds_run,
 		.flags = KN_VIEW_NETNS | KN_VIEW_ALL_NETNS,
+		.state_size = sizeof(struct binds_state),
 	};
 	struct binds_state st = { .o = { .pid = -1 } };
 

@@ -250,6 +250,7 @@ int cmd_ifconfig(int argc, char **argv)
 		.optstring = "a", .longopts = opts, .usage = usage,
 		.option = ifconfig_option, .run = ifconfig_run,
 		.flags = KN_VIEW_NETNS | KN_VIEW_ALL_NETNS,
+		.state_size = sizeof(struct ifconfig_opts),
 	};
 	struct ifconfig_opts o = { 0 };
 

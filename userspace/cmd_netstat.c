@@ -414,7 +414,6 @@ static int netstat_option(int c, const char *arg, void *state)
 
 static int netstat_run(struct kn_nl *nl, void *state)
 {
-	static char outbuf[1 << 16];
 	struct netstat *n = state;
 	int err;
 
@@ -428,10 +427,6 @@ static int netstat_run(struct kn_nl *nl, void *state)
 	narrow(n, &n->req);
 	n->req.owners = n->owners;
 	n->all_netns = nl->all_netns;
-	/* Lines go out in 64 KiB writes, not stdio's 4 KiB, as ss does. */
-	if (!isatty(STDOUT_FILENO))
-		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-
 	print_open_array(NULL);
 	err = kn_sockets(nl, &n->req, on_sock, n);
 	print_close_array();
@@ -452,6 +447,7 @@ int cmd_netstat(int argc, char **argv)
 		.optstring = "tuwxlanpe46", .longopts = opts, .usage = usage,
 		.option = netstat_option, .run = netstat_run,
 		.flags = KN_VIEW_NETNS | KN_VIEW_ALL_NETNS,
+		.state_size = sizeof(struct netstat),
 	};
 	struct netstat n = { 0 };
 

@@ -152,6 +152,7 @@ int cmd_queues(int argc, char **argv)
 		.optstring = "a", .longopts = opts, .usage = usage,
 		.option = queues_option, .run = queues_run,
 		.flags = KN_VIEW_NETNS | KN_VIEW_ALL_NETNS,
+		.state_size = sizeof(struct queues),
 	};
 	struct queues q = { 0 };
 

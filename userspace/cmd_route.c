@@ -397,6 +397,7 @@ int cmd_route(int argc, char **argv)
 		.optstring = "46n", .longopts = opts, .usage = usage,
 		.option = route_option, .run = route_run,
 		.flags = KN_VIEW_NETNS | KN_VIEW_ALL_NETNS,
+		.state_size = sizeof(struct route_opts),
 	};
 	struct route_opts o = { .table = RT_TABLE_MAIN, .classic = 1 };
 

@@ -9,6 +9,8 @@ enum {
 	KN_EXIT_NOMATCH		= 1,	/* wait: timed out; nothing matched */
 	KN_EXIT_ERROR		= 2,	/* bad usage, or the kernel refused */
 	KN_EXIT_NOMODULE	= 3,	/* knetmon.ko is not loaded */
+	/* internal: a dump came back flagged NLM_F_DUMP_INTR (never an exit code) */
+	KN_EXIT_INTERRUPTED	= 100,
 };
 
 struct kn_command {

@@ -44,6 +44,15 @@ static void usage(FILE *f)
 		   "    3  the knetmon module is not loaded (run insmod knetmon.ko)\n");
 }
 
+/* An interrupted dump outside a view's retries (monitor, wait) is an error. */
+static int kn_exit_code(int err)
+{
+	if (err != KN_EXIT_INTERRUPTED)
+		return err;
+	fprintf(stderr, "knetmon: the table changed under the dump; run it again\n");
+	return KN_EXIT_ERROR;
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -63,7 +72,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < N_COMMANDS; i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+			return kn_exit_code(commands[i].run(argc - 1, argv + 1));
 
 	fprintf(stderr, "knetmon: unknown command \"%s\"; try \"knetmon help\"\n", argv[1]);
 	return KN_EXIT_ERROR;

@@ -32,6 +32,7 @@ struct kn_call {
 	char extack[256];	/* kernel's message, if any */
 	int bad_attr_offset;	/* -1 when the kernel named none */
 	bool done;		/* ack, error or end of dump seen */
+	bool interrupted;	/* a message carried NLM_F_DUMP_INTR */
 };
 
 int kn_open(struct kn_nl *nl)
@@ -177,6 +178,13 @@ static int kn_report(const struct kn_call *call)
 	return KN_EXIT_ERROR;
 }
 
+/* The table changed under the dump: read it to the end, then say so. */
+static int kn_on_dump_intr(struct nl_msg *msg, void *arg)
+{
+	((struct kn_call *)arg)->interrupted = true;
+	return NL_OK;
+}
+
 int kn_transact(struct kn_nl *nl, struct nl_msg *msg, int maxattr,
 		struct nla_policy *policy, kn_reply_fn fn, void *arg)
 {
@@ -200,6 +208,7 @@ int kn_transact(struct kn_nl *nl, struct nl_msg *msg, int maxattr,
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, kn_on_done, &call);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, kn_on_ack, &call);
 	nl_cb_err(cb, NL_CB_CUSTOM, kn_on_error, &call);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, kn_on_dump_intr, &call);
 
 	err = nl_send_auto(nl->sk, msg);
 	nlmsg_free(msg);
@@ -223,7 +232,7 @@ int kn_transact(struct kn_nl *nl, struct nl_msg *msg, int maxattr,
 		fprintf(stderr, "knetmon: receive: %s\n", nl_geterror(err));
 		return KN_EXIT_ERROR;
 	}
-	return 0;
+	return call.interrupted ? KN_EXIT_INTERRUPTED : 0;
 }
 
 int kn_netns_open(const char *name)
@@ -332,6 +341,66 @@ static int kn_view_parse(const struct kn_view *v, int argc, char **argv, struct 
 	return err;
 }
 
+/*
+ * A dump the kernel flagged NLM_F_DUMP_INTR may have skipped or repeated
+ * records: the view runs again from a copy of its state, its output held in
+ * memory until a run completes unflagged, at most this many runs in all.
+ */
+#define KN_VIEW_RUNS	5
+
+static int kn_view_run_once(const struct kn_view *v, struct kn_nl *nl, void *state,
+			    char **out, size_t *len)
+{
+	FILE *real = stdout, *mem = open_memstream(out, len);
+	int err;
+
+	if (!mem) {
+		fprintf(stderr, "knetmon: out of memory\n");
+		return KN_EXIT_ERROR;
+	}
+	stdout = mem;	/* glibc's stdout is an assignable variable */
+	err = v->run(nl, state);
+	fflush(mem);
+	stdout = real;
+	fclose(mem);
+	return err;
+}
+
+static int kn_view_run_consistent(const struct kn_view *v, struct kn_nl *nl, void *state)
+{
+	void *initial = v->state_size ? malloc(v->state_size) : NULL;
+	char *out = NULL;
+	size_t len = 0;
+	int err, run;
+
+	if (v->state_size && !initial) {
+		fprintf(stderr, "knetmon: out of memory\n");
+		return KN_EXIT_ERROR;
+	}
+	if (initial)
+		memcpy(initial, state, v->state_size);
+	for (run = 1; ; run++) {
+		free(out);
+		out = NULL;
+		err = kn_view_run_once(v, nl, state, &out, &len);
+		if (err != KN_EXIT_INTERRUPTED || run == KN_VIEW_RUNS)
+			break;
+		if (initial)
+			memcpy(state, initial, v->state_size);
+	}
+	if (err == KN_EXIT_INTERRUPTED) {
+		fprintf(stderr, "knetmon: the table changed under each of %d dumps; "
+			"no consistent listing to show\n", KN_VIEW_RUNS);
+		err = KN_EXIT_ERROR;
+	} else if (out) {
+		fwrite(out, 1, len, stdout);
+		fflush(stdout);
+	}
+	free(out);
+	free(initial);
+	return err;
+}
+
 int kn_view_run(const struct kn_view *v, int argc, char **argv, void *state)
 {
 	struct kn_nl sel = { .netns_fd = -1 }, nl;
@@ -343,7 +412,7 @@ int kn_view_run(const struct kn_view *v, int argc, char **argv, void *state)
 	if (!err) {
 		nl.netns_fd = sel.netns_fd;
 		nl.all_netns = sel.all_netns;
-		err = v->run(&nl, state);
+		err = kn_view_run_consistent(v, &nl, state);
 		kn_close(&nl);
 	}
 	if (sel.netns_fd >= 0)

@@ -68,12 +68,14 @@ struct kn_view {
 	int (*option)(int c, const char *arg, void *state);
 	int (*run)(struct kn_nl *nl, void *state);
 	unsigned int flags;		/* KN_VIEW_* */
+	size_t state_size;		/* restored before a dump is run again */
 };
 
 /*
  * Parse ARGV for VIEW (usage errors and -h as every view answers them),
- * open the family with the netns selection, run the view, close. Returns
- * the view's KN_EXIT_* code.
+ * open the family with the netns selection, run the view, close. A run
+ * whose dump the kernel flagged interrupted is repeated (its output held
+ * back), a few times at most. Returns the view's KN_EXIT_* code.
  */
 int kn_view_run(const struct kn_view *view, int argc, char **argv, void *state);
 
