@@ -126,6 +126,32 @@ def bench_listing(sizes, procs, runs, out, groups):
             print(f"  n={n} m={m} took {groups[-1]['seconds']:.0f} s", flush=True)
 
 
+# ---- 1b. listing interfaces ----------------------------------------------
+
+LINK_SIZES = (2500, 5000)
+
+
+def bench_links(runs, out):
+    """`knetmon ifconfig -a` against `ip addr show` over N dummy interfaces in
+    a netns of their own, with dense ifindexes and with gaps of 100 between
+    them: the listing must grow linearly in N either way."""
+    for n in LINK_SIZES:
+        for gap in (1, 100):
+            sh("ip netns add kbench")
+            try:
+                cmds = "".join(f"link add kb{i} index {1000 + i * gap} type dummy\n"
+                               for i in range(n))
+                subprocess.run("ip -n kbench -batch -", shell=True, check=True, input=cmds,
+                               text=True, stdout=subprocess.DEVNULL)
+                for tool, cmd in (("knetmon", f"{KNETMON} ifconfig -a -N kbench"),
+                                  ("ip", "ip -n kbench addr show")):
+                    t = timed(cmd, runs)
+                    out.append({"n": n, "gap": gap, "tool": tool, "seconds": t})
+                    print(f"  links n={n} gap={gap} {tool}: {t * 1000:.1f} ms", flush=True)
+            finally:
+                sh("ip netns del kbench")
+
+
 # ---- 2. bind overhead -----------------------------------------------------
 
 def bindloop(seconds, procs=1):
@@ -255,7 +281,7 @@ def main():
     ap.add_argument("--procs", help="processes holding them, comma-separated (1,100)")
     ap.add_argument("--runs", type=int, help="runs per figure, the median reported (5)")
     ap.add_argument("--seconds", type=float, help="bind loop and event storm length (3)")
-    ap.add_argument("--parts", default="listing,binds,events,memory",
+    ap.add_argument("--parts", default="listing,links,binds,events,memory",
                     help="which benchmarks, comma-separated")
     a = ap.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (400000, 400000))
@@ -281,6 +307,10 @@ def main():
         print("listing sockets", flush=True)
         bench_listing(sizes, procs, runs, res["listing"], res["listing_groups"])
     res["listing_seconds"] = time.time() - t0
+    if "links" in parts:
+        print("listing interfaces", flush=True)
+        res["links"] = []
+        bench_links(runs, res["links"])
     if "binds" in parts:
         print("bind overhead", flush=True)
         res["bind_overhead"] = bench_bind_overhead(secs, runs)

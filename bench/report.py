@@ -64,6 +64,20 @@ if res.get("listing"):
         took = ", ".join(f"N={g['n']} M={g['m']}: {g['seconds']:.0f} s" for g in res["listing_groups"])
         print(f"\nWall time per size (sockets made, every tool timed): {took}.")
 
+if res.get("links"):
+    title("Listing interfaces (median wall time, ms; dummies in a netns, ifindexes dense or 100 apart)")
+    cell = {(r["n"], r["gap"], r["tool"]): r["seconds"] for r in res["links"]}
+    rows = []
+    for n in sorted({r["n"] for r in res["links"]}):
+        for gap in (1, 100):
+            kn, ip = cell.get((n, gap, "knetmon")), cell.get((n, gap, "ip"))
+            if kn is None or ip is None:
+                continue
+            rows.append([n, gap, f"{kn * 1000:.1f}", f"{ip * 1000:.1f}", f"{ip / kn:.2f}",
+                         f"{kn * 1e6 / n:.1f}"])
+    table(["links", "ifindex gap", "knetmon ifconfig -a", "ip addr show", "ip/knetmon",
+           "knetmon us/link"], rows)
+
 b = res.get("bind_overhead")
 if b:
     title("Bind loop (socket + bind(port 0) + close, one process, median binds/s)")

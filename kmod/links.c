@@ -5,17 +5,22 @@
  * its flags,
  * MTU, hardware address, counters and IPv4/IPv6 addresses.
  *
- * The walk runs under RCU, like /proc/net/dev. The cursor is the last
- * ifindex sent: each step emits the device with the smallest ifindex above
- * it, so a device that exists for the whole dump is sent exactly once
- * whatever is added or removed around it. The sum of the dumped netns's
- * dev_base_seq feeds NLM_F_DUMP_INTR when a device list changed under the
- * dump.
+ * The walk runs under RCU, like /proc/net/dev. When the dump reaches a
+ * netns it takes the ifindexes of its devices, sorted (an array charged to
+ * the caller, 4 bytes a device); the cursor is the position in that array
+ * and each device is looked up by its ifindex when its turn comes. So a
+ * device that exists for the whole dump is sent exactly once whatever is
+ * added or removed around it, and the dump costs n log n in the devices
+ * however sparse their indexes (a search for the next index above the
+ * last one was a full pass per device once gaps passed a few indexes). The
+ * sum of the dumped netns's dev_base_seq feeds NLM_F_DUMP_INTR when a
+ * device list changed under the dump, as rtnetlink does.
  */
 
 #include <linux/inetdevice.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <linux/sort.h>
 #include <net/addrconf.h>
 #include <net/if_inet6.h>
 
@@ -25,11 +30,16 @@ struct knetmon_links_ctx {
 	struct net **nets;	/* held until .done */
 	int n_nets;		/* -errno: refused, dumpit reports why */
 	int net_idx;		/* index into nets */
-	int last_ifindex;	/* highest ifindex of nets[net_idx] already sent */
+	int *ifindex;		/* nets[net_idx]'s, sorted; NULL: not taken yet */
+	u32 n_ifindex;
+	u32 pos;		/* ifindex[pos] is the next to send */
 };
 
-/* Consecutive ifindex probes before a full pass looks for the next one. */
-#define KNETMON_LINKS_PROBE 32
+static struct knetmon_links_ctx *knetmon_links_ctx(struct netlink_callback *cb)
+{
+	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_links_ctx);
+	return (struct knetmon_links_ctx *)cb->ctx;
+}
 
 static int knetmon_fill_stats(struct sk_buff *skb, struct net_device *dev)
 {
@@ -162,32 +172,55 @@ cancel:
 	return -EMSGSIZE;
 }
 
-/*
- * The device with the smallest ifindex above LAST, or NULL. Indexes are
- * mostly dense, so try the next few directly before one full pass.
- */
-static struct net_device *knetmon_next_link(struct net *net, int last)
+static int knetmon_cmp_int(const void *a, const void *b)
 {
-	struct net_device *dev, *best = NULL;
-	int i;
+	return *(const int *)a - *(const int *)b;
+}
 
-	for (i = 1; i <= KNETMON_LINKS_PROBE && last + i > 0; i++) {
-		dev = dev_get_by_index_rcu(net, last + i);
-		if (dev)
-			return dev;
+/* Take NET's ifindexes, sorted, into ctx->ifindex. */
+static int knetmon_links_snapshot(struct knetmon_links_ctx *ctx, struct net *net)
+{
+	struct net_device *dev;
+	u32 n, cap = 0;
+	int *v = NULL;
+
+	for (;;) {
+		n = 0;
+		rcu_read_lock();
+		for_each_netdev_rcu(net, dev) {
+			if (n < cap)
+				v[n] = dev->ifindex;
+			n++;
+		}
+		rcu_read_unlock();
+		if (n <= cap)
+			break;
+		/* devices came meanwhile: room for them and some more */
+		kvfree(v);
+		cap = n + n / 4 + 8;
+		v = kvmalloc_array(cap, sizeof(*v), GFP_KERNEL_ACCOUNT);
+		if (!v)
+			return -ENOMEM;
 	}
-	for_each_netdev_rcu(net, dev) {
-		if (dev->ifindex > last && (!best || dev->ifindex < best->ifindex))
-			best = dev;
-	}
-	return best;
+	sort(v, n, sizeof(*v), knetmon_cmp_int, NULL);
+	ctx->ifindex = v;
+	ctx->n_ifindex = n;
+	ctx->pos = 0;
+	return 0;
+}
+
+static void knetmon_links_snapshot_free(struct knetmon_links_ctx *ctx)
+{
+	kvfree(ctx->ifindex);
+	ctx->ifindex = NULL;
+	ctx->n_ifindex = 0;
+	ctx->pos = 0;
 }
 
 int knetmon_nl_get_links_start(struct netlink_callback *cb)
 {
-	struct knetmon_links_ctx *ctx = (void *)cb->ctx;
+	struct knetmon_links_ctx *ctx = knetmon_links_ctx(cb);
 
-	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_links_ctx);
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->n_nets = knetmon_dump_nets(cb, knetmon_dump_attrs(cb), &ctx->nets);
 	return 0;
@@ -195,8 +228,9 @@ int knetmon_nl_get_links_start(struct netlink_callback *cb)
 
 int knetmon_nl_get_links_done(struct netlink_callback *cb)
 {
-	struct knetmon_links_ctx *ctx = (void *)cb->ctx;
+	struct knetmon_links_ctx *ctx = knetmon_links_ctx(cb);
 
+	knetmon_links_snapshot_free(ctx);
 	if (ctx->n_nets > 0)
 		knetmon_put_nets(ctx->nets, ctx->n_nets);
 	ctx->nets = NULL;
@@ -215,28 +249,47 @@ static unsigned int knetmon_links_seq(const struct knetmon_links_ctx *ctx)
 	return seq;
 }
 
+/* Send NET's devices from the cursor on; -EMSGSIZE when skb is full. */
+static int knetmon_links_dump_net(struct sk_buff *skb, struct netlink_callback *cb,
+				  struct net *net)
+{
+	struct knetmon_links_ctx *ctx = knetmon_links_ctx(cb);
+	struct net_device *dev;
+	int err = 0;
+
+	rcu_read_lock();
+	for (; ctx->pos < ctx->n_ifindex; ctx->pos++) {
+		dev = dev_get_by_index_rcu(net, ctx->ifindex[ctx->pos]);
+		if (!dev)
+			continue;	/* gone since the snapshot */
+		err = knetmon_fill_link(skb, cb, dev);
+		if (err)
+			break;
+	}
+	rcu_read_unlock();
+	return err;
+}
+
 int knetmon_nl_get_links_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct knetmon_links_ctx *ctx = (void *)cb->ctx;
-	struct net_device *dev;
+	struct knetmon_links_ctx *ctx = knetmon_links_ctx(cb);
 	int err = 0;
 
 	if (ctx->n_nets < 0)
 		return knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), ctx->n_nets);
 
-	rcu_read_lock();
 	cb->seq = knetmon_links_seq(ctx);
-	for (; ctx->net_idx < ctx->n_nets; ctx->net_idx++, ctx->last_ifindex = 0) {
-		while ((dev = knetmon_next_link(ctx->nets[ctx->net_idx], ctx->last_ifindex))) {
-			err = knetmon_fill_link(skb, cb, dev);
+	for (; ctx->net_idx < ctx->n_nets; ctx->net_idx++) {
+		if (!ctx->ifindex) {
+			err = knetmon_links_snapshot(ctx, ctx->nets[ctx->net_idx]);
 			if (err)
-				break;
-			ctx->last_ifindex = dev->ifindex;
+				return err;
 		}
+		err = knetmon_links_dump_net(skb, cb, ctx->nets[ctx->net_idx]);
 		if (err)
 			break;
+		knetmon_links_snapshot_free(ctx);
 	}
-	rcu_read_unlock();
 
 	/* A full skb ends this round; a record too big for an empty one is an error. */
 	if (err && !skb->len)
