@@ -66,6 +66,8 @@ static const struct nla_policy knetmon_rta_policy[RTA_MAX + 1] = {
 	[RTA_PRIORITY]	= { .type = NLA_U32 },
 	[RTA_TABLE]	= { .type = NLA_U32 },
 	[RTA_MULTIPATH]	= { .type = NLA_BINARY },
+	[RTA_VIA]	= { .type = NLA_BINARY, .len = sizeof(struct rtvia) + 16 },
+	[RTA_NH_ID]	= { .type = NLA_U32 },
 };
 
 int knetmon_nl_get_routes_start(struct netlink_callback *cb)
@@ -175,14 +177,22 @@ static int knetmon_rt_receive(struct knetmon_route_ctx *ctx)
 	return 0;
 }
 
-static int knetmon_fill_nh(struct sk_buff *skb, const struct nlattr *gw, u32 ifindex,
+/* A next hop's gateway: of the route's family, or of either (RTA_VIA). */
+struct knetmon_gw {
+	const void *addr;	/* NULL: none */
+	int len;		/* 4 or 16 */
+	u8 family;
+};
+
+static int knetmon_fill_nh(struct sk_buff *skb, const struct knetmon_gw *gw, u32 ifindex,
 			   u32 flags, u32 weight)
 {
 	struct nlattr *nest = nla_nest_start(skb, KNETMON_A_NH);
 
 	if (!nest)
 		return -EMSGSIZE;
-	if ((gw && nla_put(skb, KNETMON_A_NH_GATEWAY, nla_len(gw), nla_data(gw))) ||
+	if ((gw->addr && (nla_put(skb, KNETMON_A_NH_GATEWAY, gw->len, gw->addr) ||
+			  nla_put_u8(skb, KNETMON_A_NH_GATEWAY_FAMILY, gw->family))) ||
 	    (ifindex && nla_put_u32(skb, KNETMON_A_NH_IFINDEX, ifindex)) ||
 	    (weight && nla_put_u32(skb, KNETMON_A_NH_WEIGHT, weight)) ||
 	    nla_put_u32(skb, KNETMON_A_NH_FLAGS, flags)) {
@@ -193,43 +203,81 @@ static int knetmon_fill_nh(struct sk_buff *skb, const struct nlattr *gw, u32 ifi
 	return 0;
 }
 
-/* A gateway attribute is only taken when its length fits the family. */
+/* An address attribute is only taken when its length fits the family. */
 static const struct nlattr *knetmon_rt_addr(const struct nlattr *a, int alen)
 {
 	return a && nla_len(a) == alen ? a : NULL;
 }
 
-static int knetmon_fill_multipath(struct sk_buff *skb, const struct nlattr *mp, int alen)
+/*
+ * The gateway of RTA_GATEWAY (the route's own family) or, failing that, of
+ * RTA_VIA, which carries its family: an IPv4 route through an IPv6
+ * gateway has only RTA_VIA.
+ */
+static struct knetmon_gw knetmon_rt_gateway(const struct nlattr *gw, const struct nlattr *via,
+					    u8 family)
+{
+	int alen = family == AF_INET ? 4 : 16;
+	struct knetmon_gw g = { };
+
+	if (knetmon_rt_addr(gw, alen)) {
+		g = (struct knetmon_gw){ nla_data(gw), alen, family };
+	} else if (via && nla_len(via) >= (int)sizeof(struct rtvia)) {
+		const struct rtvia *v = nla_data(via);
+		int len = nla_len(via) - (int)offsetof(struct rtvia, rtvia_addr);
+
+		if ((v->rtvia_family == AF_INET && len == 4) ||
+		    (v->rtvia_family == AF_INET6 && len == 16))
+			g = (struct knetmon_gw){ v->rtvia_addr, len, v->rtvia_family };
+	}
+	return g;
+}
+
+static int knetmon_fill_multipath(struct sk_buff *skb, const struct nlattr *mp, u8 family)
 {
 	const struct rtnexthop *rtnh = nla_data(mp);
 	int rem = nla_len(mp);
 
 	for (; rtnh_ok(rtnh, rem); rtnh = rtnh_next(rtnh, &rem)) {
 		int attrlen = rtnh->rtnh_len - sizeof(*rtnh);
-		const struct nlattr *gw = nla_find(rtnh_attrs(rtnh), attrlen, RTA_GATEWAY);
+		struct knetmon_gw gw = knetmon_rt_gateway(
+			nla_find(rtnh_attrs(rtnh), attrlen, RTA_GATEWAY),
+			nla_find(rtnh_attrs(rtnh), attrlen, RTA_VIA), family);
 
-		if (knetmon_fill_nh(skb, knetmon_rt_addr(gw, alen), rtnh->rtnh_ifindex,
-				    rtnh->rtnh_flags, rtnh->rtnh_hops + 1))
+		if (knetmon_fill_nh(skb, &gw, rtnh->rtnh_ifindex, rtnh->rtnh_flags,
+				    rtnh->rtnh_hops + 1))
 			return -EMSGSIZE;
 	}
 	return 0;
 }
 
+/*
+ * The next hops as rtnetlink lists them. A route through a nexthop object
+ * (RTA_NH_ID) is listed with its resolved next hops too, as long as
+ * net.ipv4.nexthop_compat_mode is on (the default); with it off only the id
+ * is known here.
+ */
 static int knetmon_fill_nexthops(struct sk_buff *skb, const struct rtmsg *rtm,
-				 struct nlattr **tb, int alen)
+				 struct nlattr **tb)
 {
-	struct nlattr *nest = nla_nest_start(skb, KNETMON_A_ROUTE_NEXTHOPS);
+	struct nlattr *nest;
 	int err = 0;
 
+	if (tb[RTA_NH_ID] && nla_put_u32(skb, KNETMON_A_ROUTE_NH_ID, nla_get_u32(tb[RTA_NH_ID])))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, KNETMON_A_ROUTE_NEXTHOPS);
 	if (!nest)
 		return -EMSGSIZE;
-	if (tb[RTA_MULTIPATH])
-		err = knetmon_fill_multipath(skb, tb[RTA_MULTIPATH], alen);
-	else if (tb[RTA_OIF] || tb[RTA_GATEWAY])
+	if (tb[RTA_MULTIPATH]) {
+		err = knetmon_fill_multipath(skb, tb[RTA_MULTIPATH], rtm->rtm_family);
+	} else if (tb[RTA_OIF] || tb[RTA_GATEWAY] || tb[RTA_VIA]) {
+		struct knetmon_gw gw = knetmon_rt_gateway(tb[RTA_GATEWAY], tb[RTA_VIA],
+							  rtm->rtm_family);
+
 		/* one next hop: its RTNH_F_* flags travel in rtm_flags */
-		err = knetmon_fill_nh(skb, knetmon_rt_addr(tb[RTA_GATEWAY], alen),
-				      tb[RTA_OIF] ? nla_get_u32(tb[RTA_OIF]) : 0,
+		err = knetmon_fill_nh(skb, &gw, tb[RTA_OIF] ? nla_get_u32(tb[RTA_OIF]) : 0,
 				      rtm->rtm_flags & 0xff, 0);
+	}
 	if (err) {
 		nla_nest_cancel(skb, nest);
 		return err;
@@ -267,7 +315,7 @@ static int knetmon_fill_route(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u8(skb, KNETMON_A_ROUTE_TOS, rtm->rtm_tos) ||
 	    (src && nla_put(skb, KNETMON_A_ROUTE_PREFSRC, alen, nla_data(src))) ||
 	    nla_put_u32(skb, KNETMON_A_ROUTE_NETNS, ctx->nets[ctx->net_idx]->ns.inum) ||
-	    knetmon_fill_nexthops(skb, rtm, tb, alen)) {
+	    knetmon_fill_nexthops(skb, rtm, tb)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -76,6 +76,14 @@ def dst_of(r, family):
     return "%s/%s" % (ipaddress.ip_address(net), plen)
 
 
+def gateway(h):
+    """ip writes a gateway of the route's family as "gateway" and one of the
+    other family (RTA_VIA) as "via": {"family", "host"}."""
+    if "via" in h:
+        return h["via"]["host"]
+    return h.get("gateway", "")
+
+
 def routes(data, src, family, default_table):
     out = []
     for r in data:
@@ -83,10 +91,10 @@ def routes(data, src, family, default_table):
             fam = family
             dst = dst_of(r, fam)
             if "nexthops" in r:
-                nhs = ["%s@%s*%d" % (h.get("gateway", ""), h.get("dev", ""), h.get("weight", 1))
+                nhs = ["%s@%s*%d" % (gateway(h), h.get("dev", ""), h.get("weight", 1))
                        for h in r["nexthops"]]
-            elif "gateway" in r or "dev" in r:
-                nhs = ["%s@%s" % (r.get("gateway", ""), r.get("dev", ""))]
+            elif "gateway" in r or "via" in r or "dev" in r:
+                nhs = ["%s@%s" % (gateway(r), r.get("dev", ""))]
             else:
                 nhs = []
             # ip omits "table" when one table was asked for: it is that one
@@ -101,9 +109,9 @@ def routes(data, src, family, default_table):
                                 "*%d" % h["weight"] if "weight" in h else "")
                    for h in r["nexthops"]]
             typ, table, proto, scope = r["type"], r["table"], r["protocol"], r["scope"]
-        out.append("route|%s|%d|%d|%s|%d|%d|%d|%s|%s" % (
+        out.append("route|%s|%d|%d|%s|%d|%d|%d|%s|%s|%d" % (
             fam, table, typ, dst, r.get("metric", 0), proto, scope,
-            r.get("prefsrc", ""), ";".join(nhs)))
+            r.get("prefsrc", ""), ";".join(nhs), r.get("nhid", 0)))
     return out
 
 

@@ -40,12 +40,14 @@ static struct nla_policy route_policy[KNETMON_A_ROUTE_MAX + 1] = {
 	[KNETMON_A_ROUTE_TYPE]		= { .type = NLA_U8 },
 	[KNETMON_A_ROUTE_TOS]		= { .type = NLA_U8 },
 	[KNETMON_A_ROUTE_NEXTHOPS]	= { .type = NLA_NESTED },
+	[KNETMON_A_ROUTE_NH_ID]		= { .type = NLA_U32 },
 };
 
 static struct nla_policy nh_policy[KNETMON_A_NH_MAX + 1] = {
 	[KNETMON_A_NH_IFINDEX]	= { .type = NLA_U32 },
 	[KNETMON_A_NH_WEIGHT]	= { .type = NLA_U32 },
 	[KNETMON_A_NH_FLAGS]	= { .type = NLA_U32 },
+	[KNETMON_A_NH_GATEWAY_FAMILY] = { .type = NLA_U8 },
 };
 
 static void usage(FILE *f)
@@ -127,9 +129,11 @@ static int parse_nh(struct nlattr *a, int family, struct nh *h)
 	memset(h, 0, sizeof(*h));
 	if (nla_parse_nested(tb, KNETMON_A_NH_MAX, a, nh_policy))
 		return -1;
-	h->family = family;
+	/* an IPv4 route may have an IPv6 gateway (ip route ... via inet6) */
+	h->family = tb[KNETMON_A_NH_GATEWAY_FAMILY] ?
+		    nla_get_u8(tb[KNETMON_A_NH_GATEWAY_FAMILY]) : family;
 	if (tb[KNETMON_A_NH_GATEWAY])
-		kn_ip_str(family, nla_data(tb[KNETMON_A_NH_GATEWAY]),
+		kn_ip_str(h->family, nla_data(tb[KNETMON_A_NH_GATEWAY]),
 			  nla_len(tb[KNETMON_A_NH_GATEWAY]), h->gw, sizeof(h->gw));
 	if (tb[KNETMON_A_NH_IFINDEX])
 		h->ifindex = nla_get_u32(tb[KNETMON_A_NH_IFINDEX]);
@@ -192,6 +196,8 @@ static void print_route_line(struct route_opts *o, struct nlattr **tb, int famil
 			     kn_ip_str(family, nla_data(tb[KNETMON_A_ROUTE_PREFSRC]),
 				       nla_len(tb[KNETMON_A_ROUTE_PREFSRC]), src, sizeof(src)));
 	}
+	if (tb[KNETMON_A_ROUTE_NH_ID])
+		print_uint("nhid", " nhid %llu", nla_get_u32(tb[KNETMON_A_ROUTE_NH_ID]));
 	if (o->all_netns)
 		print_uint("netns", " netns %llu", o->names.netns);
 	print_open_array("nexthops");

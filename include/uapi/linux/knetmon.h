@@ -259,6 +259,7 @@ enum knetmon_route_attr {
 	KNETMON_A_ROUTE_TOS,		/* u8 */
 	KNETMON_A_ROUTE_NEXTHOPS,	/* nest: KNETMON_A_NH entries */
 	KNETMON_A_ROUTE_NETNS,		/* u32: netns inode */
+	KNETMON_A_ROUTE_NH_ID,		/* u32: the nexthop object (ip route ... nhid N) */
 
 	__KNETMON_A_ROUTE_MAX,
 };
@@ -272,6 +273,8 @@ enum knetmon_nh_attr {
 	KNETMON_A_NH_IFINDEX,		/* u32 */
 	KNETMON_A_NH_WEIGHT,		/* u32 */
 	KNETMON_A_NH_FLAGS,		/* u32: RTNH_F_* */
+	KNETMON_A_NH_GATEWAY_FAMILY,	/* u8: AF_INET or AF_INET6, with a gateway; may differ
+					 * from the route's (RTA_VIA: 10.0.0.0/8 via inet6 fe80::1) */
 
 	__KNETMON_A_NH_MAX,
 };
