@@ -4,12 +4,20 @@
  * of the one it names or of every netns (netns.c says who may). The tables
  * are shared by every netns: one walk serves any selection.
  *
- * neigh_for_each() is the exported walker, but it visits the whole table in
- * one go under the table lock and offers no position to resume from. So
- * .start copies the caller's entries of both tables into an array (a
- * consistent snapshot per table, taken under tbl->lock like the kernel's own
- * walkers) and the dump emits the array with an index cursor: nothing is
- * skipped or repeated however many skbs the dump takes.
+ * The tables are walked the way rtnetlink's neighbour dump walks them:
+ * bucket by bucket of tbl->nht under rcu_read_lock_bh (neighbours and hash
+ * tables are freed after an RCU grace period), a few hundred buckets per
+ * read-side section at most. A bucket's wanted entries are copied into a
+ * small array (charged to the caller, grown to the largest bucket seen,
+ * about 80 bytes an entry) and sent from it, across skbs if need be, so a
+ * bucket is one snapshot and an entry present for the whole dump is sent
+ * once. The cursor is (table, bucket); when the hash table is resized
+ * between two calls the bucket numbers mean other chains, and what follows
+ * carries NLM_F_DUMP_INTR (the CLI runs the dump again).
+ *
+ * So a dump costs the caller memory in proportion to one bucket, not to
+ * every netns's entries, and never holds a table lock: an unread dump pins
+ * next to nothing, and the tables' writers never wait for a reader.
  *
  * Proxy entries (pneigh, `ip neigh add proxy`) live in separate tables that
  * are not exported; they are not included, as in `ip neigh show`.
@@ -17,6 +25,7 @@
 
 #include <linux/jiffies.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <net/arp.h>
 #include <net/ndisc.h>
@@ -24,8 +33,10 @@
 
 #include "knetmon.h"
 
-/* Upper bound on the entries one dump copies (each about 80 bytes). */
-#define KNETMON_NEIGH_MAX	(1 << 18)
+/* Buckets looked at per RCU read-side section. */
+#define KNETMON_NEIGH_BUCKETS_PER_LOCK	256
+/* Entries of a bucket copied at first; grown to the largest bucket seen. */
+#define KNETMON_NEIGH_RECS_INITIAL	16
 
 struct knetmon_neigh_rec {
 	u8 family;
@@ -42,39 +53,43 @@ struct knetmon_neigh_rec {
 	u8 lladdr[MAX_ADDR_LEN];
 };
 
-struct knetmon_neigh_snap {
-	struct net *net;	/* NULL: every netns */
+/* A dump's request, cursor and the bucket being sent, from .start to .done. */
+struct knetmon_neigh_dump {
+	struct net *net;	/* held; NULL: every netns */
+	u8 family;		/* 0: both tables */
+	u8 table;		/* index into knetmon_neigh_tables */
+	u32 bucket;		/* the next bucket to copy */
+	unsigned int hash_shift;	/* of the hash table bucket numbers refer to */
+	u32 hash_rnd;
 	unsigned long now;
-	unsigned int n, max;
-	bool overflow;
-	struct knetmon_neigh_rec recs[];
+	struct knetmon_neigh_rec *recs;	/* recs[next..n) not sent yet */
+	u32 cap, n, next;
 };
 
 struct knetmon_neigh_ctx {
-	struct knetmon_neigh_snap *snap;
-	unsigned int pos;	/* next record to send */
+	struct knetmon_neigh_dump *d;
 	int refused;		/* -errno: the netns selection, reported by dumpit */
 };
+
+static struct knetmon_neigh_ctx *knetmon_neigh_ctx(struct netlink_callback *cb)
+{
+	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_neigh_ctx);
+	return (struct knetmon_neigh_ctx *)cb->ctx;
+}
+
+static struct neigh_table *const knetmon_neigh_tables[] = { &arp_tbl, &nd_tbl };
 
 static u32 knetmon_age_ms(unsigned long now, unsigned long then)
 {
 	return jiffies_to_msecs(time_after(now, then) ? now - then : 0);
 }
 
-/* neigh_for_each() callback: bh off, tbl->lock held for reading. */
-static void knetmon_neigh_copy(struct neighbour *n, void *arg)
+/* Copy N into R; under rcu_read_lock_bh. */
+static void knetmon_neigh_copy(struct knetmon_neigh_rec *r, struct neighbour *n,
+			       unsigned long now)
 {
-	struct knetmon_neigh_snap *snap = arg;
 	struct net_device *dev = n->dev;
-	struct knetmon_neigh_rec *r;
 
-	if (snap->net && !net_eq(dev_net(dev), snap->net))
-		return;
-	if (snap->n == snap->max) {
-		snap->overflow = true;
-		return;
-	}
-	r = &snap->recs[snap->n++];
 	memset(r, 0, sizeof(*r));
 	r->family = n->tbl->family;
 	r->addr_len = min_t(unsigned int, n->tbl->key_len, sizeof(r->addr));
@@ -86,9 +101,9 @@ static void knetmon_neigh_copy(struct neighbour *n, void *arg)
 	read_lock(&n->lock);
 	r->state = n->nud_state;
 	r->flags = n->flags & 0xff;
-	r->used_ms = knetmon_age_ms(snap->now, READ_ONCE(n->used));
-	r->confirmed_ms = knetmon_age_ms(snap->now, n->confirmed);
-	r->updated_ms = knetmon_age_ms(snap->now, n->updated);
+	r->used_ms = knetmon_age_ms(now, READ_ONCE(n->used));
+	r->confirmed_ms = knetmon_age_ms(now, n->confirmed);
+	r->updated_ms = knetmon_age_ms(now, n->updated);
 	if (r->state & NUD_VALID) {
 		r->lladdr_len = min_t(unsigned int, dev->addr_len, sizeof(r->lladdr));
 		neigh_ha_snapshot(r->lladdr, n, dev);
@@ -96,70 +111,116 @@ static void knetmon_neigh_copy(struct neighbour *n, void *arg)
 	read_unlock(&n->lock);
 }
 
-static struct knetmon_neigh_snap *knetmon_neigh_snapshot(struct net *net)
+/*
+ * Copy the wanted entries of the next non-empty buckets' first one into
+ * d->recs. Returns how many the bucket holds (more than d->cap: grow and
+ * call again), 0 when this section found none, -ENOENT at the table's end.
+ */
+static int knetmon_neigh_collect(struct netlink_callback *cb, struct knetmon_neigh_dump *d)
 {
-	struct knetmon_neigh_snap *snap;
-	unsigned int max, tries;
+	struct neigh_table *tbl = knetmon_neigh_tables[d->table];
+	struct neigh_hash_table *nht;
+	struct neighbour *n;
+	u32 end, wanted = 0;
+	int ret = 0;
 
-	for (tries = 0; tries < 4; tries++) {
-		/* every netns counts in tbl->entries: enough room plus slack */
-		max = atomic_read(&arp_tbl.entries) + atomic_read(&nd_tbl.entries) + 64;
-		max = min_t(unsigned int, max << tries, KNETMON_NEIGH_MAX);
-		snap = kvzalloc(struct_size(snap, recs, max), GFP_KERNEL);
-		if (!snap)
-			return ERR_PTR(-ENOMEM);
-		snap->net = net;
-		snap->max = max;
-		snap->now = jiffies;
-		neigh_for_each(&arp_tbl, knetmon_neigh_copy, snap);
-		neigh_for_each(&nd_tbl, knetmon_neigh_copy, snap);
-		if (!snap->overflow)
-			return snap;
-		kvfree(snap);
-		if (max == KNETMON_NEIGH_MAX)
-			break;
+	rcu_read_lock_bh();
+	nht = rcu_dereference_bh(tbl->nht);
+	if (d->hash_shift != nht->hash_shift || d->hash_rnd != nht->hash_rnd[0]) {
+		/* resized (or first look): bucket numbers refer to this table now */
+		if (d->hash_shift)
+			cb->seq++;
+		d->hash_shift = nht->hash_shift;
+		d->hash_rnd = nht->hash_rnd[0];
 	}
-	return ERR_PTR(-E2BIG);
+	end = min_t(u32, 1U << nht->hash_shift, d->bucket + KNETMON_NEIGH_BUCKETS_PER_LOCK);
+	if (d->bucket >= 1U << nht->hash_shift)
+		ret = -ENOENT;
+	d->now = jiffies;
+	for (; !ret && d->bucket < end && !wanted; d->bucket++) {
+		for (n = rcu_dereference_bh(nht->hash_buckets[d->bucket]); n;
+		     n = rcu_dereference_bh(n->next)) {
+			if (d->net && !net_eq(dev_net(n->dev), d->net))
+				continue;
+			if (wanted < d->cap)
+				knetmon_neigh_copy(&d->recs[wanted], n, d->now);
+			wanted++;
+		}
+		if (wanted > d->cap)
+			break;	/* the cursor stays: this bucket again, with room */
+	}
+	rcu_read_unlock_bh();
+	if (ret)
+		return ret;
+	d->n = min(wanted, d->cap);
+	d->next = 0;
+	return wanted;
+}
+
+static int knetmon_neigh_grow(struct knetmon_neigh_dump *d, u32 wanted)
+{
+	u32 cap = wanted + wanted / 4 + 8;
+	struct knetmon_neigh_rec *recs;
+
+	recs = kvmalloc_array(cap, sizeof(*recs), GFP_KERNEL_ACCOUNT);
+	if (!recs)
+		return -ENOMEM;
+	kvfree(d->recs);
+	d->recs = recs;
+	d->cap = cap;
+	return 0;
+}
+
+static void knetmon_neigh_dump_free(struct knetmon_neigh_dump *d)
+{
+	if (!d)
+		return;
+	if (d->net)
+		put_net(d->net);
+	kvfree(d->recs);
+	kfree(d);
 }
 
 int knetmon_nl_get_neigh_start(struct netlink_callback *cb)
 {
-	struct knetmon_neigh_ctx *ctx = (void *)cb->ctx;
-	struct knetmon_neigh_snap *snap;
+	struct knetmon_neigh_ctx *ctx = knetmon_neigh_ctx(cb);
+	struct nlattr **attrs = knetmon_dump_attrs(cb);
+	struct knetmon_neigh_dump *d;
 	struct net *net = NULL;
-	int all;
+	int all, err;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->refused = knetmon_dump_inet_family(cb);
 	if (ctx->refused)
 		return 0;
-	all = knetmon_request_all_netns(cb->skb, knetmon_dump_attrs(cb), NULL);
+	all = knetmon_request_all_netns(cb->skb, attrs, NULL);
 	if (!all)
-		net = knetmon_request_net(cb->skb, knetmon_dump_attrs(cb), NULL);
+		net = knetmon_request_net(cb->skb, attrs, NULL);
 	if (all < 0 || IS_ERR(net)) {
 		ctx->refused = all < 0 ? all : PTR_ERR(net);
 		return 0;
 	}
-	/* the snapshot is a copy: the netns is needed only while taking it */
-	snap = knetmon_neigh_snapshot(net);
-	if (net)
-		put_net(net);
-	if (IS_ERR(snap)) {
-		if (PTR_ERR(snap) == -E2BIG)
-			NL_SET_ERR_MSG(cb->extack, "neighbours: tables too large to snapshot");
-		return PTR_ERR(snap);
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	err = d ? knetmon_neigh_grow(d, KNETMON_NEIGH_RECS_INITIAL) : -ENOMEM;
+	if (err) {
+		kfree(d);
+		if (net)
+			put_net(net);
+		return err;
 	}
-	ctx->snap = snap;
-	ctx->pos = 0;
+	d->net = net;
+	if (attrs[KNETMON_REQ_FAMILY])
+		d->family = nla_get_u8(attrs[KNETMON_REQ_FAMILY]);
+	ctx->d = d;
 	return 0;
 }
 
 int knetmon_nl_get_neigh_done(struct netlink_callback *cb)
 {
-	struct knetmon_neigh_ctx *ctx = (void *)cb->ctx;
+	struct knetmon_neigh_ctx *ctx = knetmon_neigh_ctx(cb);
 
-	kvfree(ctx->snap);
-	ctx->snap = NULL;
+	knetmon_neigh_dump_free(ctx->d);
+	ctx->d = NULL;
 	return 0;
 }
 
@@ -172,6 +233,7 @@ static int knetmon_fill_neigh(struct sk_buff *skb, struct netlink_callback *cb,
 			  &knetmon_family, NLM_F_MULTI, KNETMON_CMD_GET_NEIGH);
 	if (!hdr)
 		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
 
 	if (nla_put_u8(skb, KNETMON_A_NEIGH_FAMILY, r->family) ||
 	    nla_put(skb, KNETMON_A_NEIGH_ADDR, r->addr_len, r->addr) ||
@@ -190,34 +252,68 @@ static int knetmon_fill_neigh(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
+/* Send d->recs from d->next on; -EMSGSIZE when skb is full. */
+static int knetmon_neigh_send(struct sk_buff *skb, struct netlink_callback *cb,
+			      struct knetmon_neigh_dump *d)
+{
+	int err;
+
+	for (; d->next < d->n; d->next++) {
+		err = knetmon_fill_neigh(skb, cb, &d->recs[d->next]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The rest of the current table; 0 at its end. */
+static int knetmon_neigh_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
+				    struct knetmon_neigh_dump *d)
+{
+	int ret;
+
+	for (;;) {
+		ret = knetmon_neigh_send(skb, cb, d);
+		if (ret)
+			return ret;
+		ret = knetmon_neigh_collect(cb, d);
+		if (ret == -ENOENT)
+			return 0;
+		if (ret > (int)d->cap) {
+			d->n = 0;
+			/* the cursor stayed on that bucket: copied again next */
+			ret = knetmon_neigh_grow(d, ret);
+			if (ret)
+				return ret;
+		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+}
+
 int knetmon_nl_get_neigh_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct knetmon_neigh_ctx *ctx = (void *)cb->ctx;
-	struct nlattr **attrs = knetmon_dump_attrs(cb);
-	const struct knetmon_neigh_snap *snap = ctx->snap;
-	u8 family = 0;
+	struct knetmon_neigh_ctx *ctx = knetmon_neigh_ctx(cb);
+	struct knetmon_neigh_dump *d = ctx->d;
 	int err = 0;
-
-	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_neigh_ctx);
 
 	if (ctx->refused)
 		return knetmon_dump_inet_family(cb) ?:
-		       knetmon_dump_refusal(cb, attrs, ctx->refused);
-	if (attrs[KNETMON_REQ_FAMILY])
-		family = nla_get_u8(attrs[KNETMON_REQ_FAMILY]);
-
-	for (; ctx->pos < snap->n; ctx->pos++) {
-		const struct knetmon_neigh_rec *r = &snap->recs[ctx->pos];
-
-		if (family && r->family != family)
+		       knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), ctx->refused);
+	if (!cb->seq)
+		cb->seq = 1;	/* a resize bumps it: genl_dump_check_consistent flags the rest */
+	for (; d->table < ARRAY_SIZE(knetmon_neigh_tables);
+	     d->table++, d->bucket = 0, d->hash_shift = 0) {
+		if (d->family && knetmon_neigh_tables[d->table]->family != d->family)
 			continue;
-		err = knetmon_fill_neigh(skb, cb, r);
+		err = knetmon_neigh_dump_table(skb, cb, d);
 		if (err)
 			break;
 	}
-	if (err && !skb->len)
-		return err;
-	return skb->len;
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
 }
 
 void knetmon_neigh_init(void)

@@ -32,8 +32,13 @@
 
 #include "knetmon.h"
 
-/* netlink_dump never builds a datagram larger than 32 KiB for a reader. */
-#define KNETMON_RT_BUF	32768
+/*
+ * netlink_dump() sizes a datagram by the largest read its reader has done
+ * (at most 32 KiB) or NLMSG_GOODSIZE (at most 8 KiB, the first one): reading
+ * 8 KiB at a time keeps every datagram within 8 KiB. A parked dump keeps
+ * this buffer and one such datagram queued on its kernel socket.
+ */
+#define KNETMON_RT_BUF	8192
 
 enum knetmon_rt_stage {
 	KNETMON_RT_OPEN,	/* open the socket in the next netns */
@@ -92,7 +97,8 @@ int knetmon_nl_get_routes_start(struct netlink_callback *cb)
 	ctx->n_nets = knetmon_dump_nets(cb, attrs, &ctx->nets);
 	if (ctx->n_nets < 0)
 		return 0;
-	ctx->buf = kmalloc(KNETMON_RT_BUF, GFP_KERNEL);
+	/* kept until .done, however long the reader waits: the caller's memory */
+	ctx->buf = kmalloc(KNETMON_RT_BUF, GFP_KERNEL_ACCOUNT);
 	if (!ctx->buf) {
 		knetmon_put_nets(ctx->nets, ctx->n_nets);
 		ctx->n_nets = 0;

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Dumps under abuse: readers that hang up mid-dump, a 4 KiB receive buffer,
- * 64 dumpers at once, and network namespaces dying while dumps and event
- * listeners run. Nothing may leak (the module's reference count returns to
+ * 64 dumpers at once, network namespaces dying while dumps and event
+ * listeners run, and an unprivileged user parking hundreds of unread dumps. Nothing may leak (the module's reference count returns to
  * zero), stall, or go stale (the live-bind table holds no entry of a dead
  * namespace).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -346,6 +348,149 @@ static uint64_t table_live(struct kt_sock *s)
 	    r.error)
 		return UINT64_MAX;
 	return live;
+}
+
+/* ---- unread dumps of an unprivileged user ---- */
+
+#define PARKED		200	/* unread dumps per kind */
+#define BIG_NEIGH	4000	/* entries of another netns: not the caller's */
+/*
+ * What one parked dump may cost, whatever the tables hold: about 33 KiB of
+ * it is the first reply skb the kernel queues on the reader's socket
+ * (before the fixes: 545 KiB for neighbours, sized by every netns's).
+ */
+#define PARKED_MAX_KIB	64
+
+/* Slab plus vmalloc in use, KiB: where a dump's memory goes. */
+static long kernel_kib(void)
+{
+	char line[128];
+	long v, sum = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %ld", &v) == 1 || sscanf(line, "VmallocUsed: %ld", &v) == 1)
+			sum += v;
+	if (f)
+		fclose(f);
+	return sum;
+}
+
+/* Neighbours on a dummy device: ip -batch from awk, busybox has both. */
+static int add_neighbours(const char *ip, int n, int net)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "awk 'BEGIN { for (i = 0; i < %d; i++) printf \"neigh add 10.%d.%%d.%%d lladdr "
+		 "02:00:00:%02x:%%02x:%%02x dev d0 nud permanent\\n\", i / 250, i %% 250 + 1, "
+		 "i / 256, i %% 256 }' | %s -batch - >/dev/null", n, net, net, ip);
+	return system(cmd);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	int ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Become uid 65534, then root of a user and network namespace of one's own. */
+static int nobody_in_own_netns(void)
+{
+	/* a set-id change leaves the process undumpable, its /proc/self root's */
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534) ||
+	    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) || unshare(CLONE_NEWUSER | CLONE_NEWNET))
+		return -1;
+	if (write_file("/proc/self/setgroups", "deny") ||
+	    write_file("/proc/self/uid_map", "0 65534 1") ||
+	    write_file("/proc/self/gid_map", "0 65534 1"))
+		return -1;
+	return system("ip link set lo up && ip link add d0 type dummy && ip link set d0 up");
+}
+
+/*
+ * In the child: PARKED dumps of CMD sent on sockets of their own and never
+ * read. Prints the KiB they cost; exits 0, or the step that failed.
+ */
+static void park_dumps(uint8_t cmd, const char *name)
+{
+	static struct kt_sock s[PARKED];
+	long before, after;
+	char buf[256];
+	int i;
+
+	for (i = 0; i < PARKED; i++)
+		if (kt_open(&s[i]))
+			_exit(20);
+	sleep(1);	/* let freed memory settle before measuring */
+	before = kernel_kib();
+	for (i = 0; i < PARKED; i++) {
+		struct nlmsghdr *nlh = kt_req(&s[i], buf, cmd, NLM_F_DUMP);
+
+		if (mnl_socket_sendto(s[i].nl, nlh, nlh->nlmsg_len) < 0)
+			_exit(21);
+	}
+	after = kernel_kib();
+	printf("# %s: %d unread dumps cost %ld KiB, %ld KiB each\n", name, PARKED,
+	       after - before, (after - before) / PARKED);
+	fflush(stdout);
+	for (i = 0; i < PARKED; i++)
+		kt_close(&s[i]);
+	_exit((after - before) / PARKED < PARKED_MAX_KIB ? 0 : 30);
+}
+
+TEST_F_TIMEOUT(abuse, unread_dumps_of_an_unprivileged_user_cost_what_it_sees_not_the_tables, 300)
+{
+	static const struct { uint8_t cmd; const char *name; } kinds[] = {
+		{ KNETMON_CMD_GET_NEIGH, "neighbours" }, { KNETMON_CMD_GET_SOCKETS, "sockets" },
+		{ KNETMON_CMD_GET_LINKS, "links" }, { KNETMON_CMD_GET_ROUTES, "routes" },
+	};
+	struct rlimit rl = { N_UDP + PARKED * 2 + 1024, N_UDP + PARKED * 2 + 1024 };
+	unsigned int k;
+	int status;
+	pid_t pid;
+
+	/* another netns's entries, which the dumps below cannot see */
+	ASSERT_EQ(0, system("modprobe dummy 2>/dev/null; ip netns del kbig 2>/dev/null; "
+			    "ip netns add kbig && ip -n kbig link add d0 type dummy && "
+			    "ip -n kbig link set d0 up"));
+	ASSERT_EQ(0, add_neighbours("ip -n kbig", BIG_NEIGH, 9));
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			int j;
+
+			/* enough of its own records that no dump ends in one skb */
+			if (nobody_in_own_netns() || add_neighbours("ip", 300, 8) ||
+			    system("awk 'BEGIN { for (i = 0; i < 200; i++) {"
+				   " printf \"link add x%d type dummy\\n\", i;"
+				   " printf \"route add 10.7.%d.%d dev d0\\n\", i / 100, i % 100 + 1 } }'"
+				   " | ip -batch - >/dev/null"))
+				_exit(10);
+			for (j = 0; j < 300; j++) {
+				struct sockaddr_in a = { .sin_family = AF_INET };
+				int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+				if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)))
+					_exit(12);
+			}
+			park_dumps(kinds[k].cmd, kinds[k].name);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status))
+			TH_LOG("%s: 10 namespace setup, 12 sockets, 20 open, 21 send, 30 a parked dump cost more than %d KiB",
+			       kinds[k].name, PARKED_MAX_KIB);
+	}
+	system("ip netns del kbig");
+	EXPECT_TRUE(refcnt_settles_to_zero())
+		TH_LOG("module refcnt stuck at %d: a parked dump's .done never ran", module_refcnt());
 }
 
 TEST_HARNESS_MAIN
