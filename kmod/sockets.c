@@ -3,9 +3,11 @@
  * GET_SOCKETS: every TCP, UDP, raw and AF_UNIX socket of the caller's
  * network namespace, of the one it names, or of every netns
  * (KNETMON_REQF_ALL_NETNS; netns.c says who may), walked in the kernel's own
- * hash tables. Every netns is walked in turn, each as a dump of its own: the
- * tables may be per netns (6.12 can give a netns private TCP and UDP hash
- * tables), and each record names its netns by inode.
+ * hash tables; each record names its netns by inode. Some tables are one
+ * for every netns (raw, TCP listeners, on 6.1 also TCP and UDP unless a
+ * netns asked for its own), others per netns (unix, 6.12's UDP): for every
+ * netns, a table is walked once per distinct set of chains, taking every
+ * socket in it, so the dump costs the sockets, not sockets times netns.
  *
  * Tables are walked in a fixed order (TCP listeners, TCP established and
  * time-wait, UDP, raw v4, raw v6, unix), bucket by bucket, much as inet_diag
@@ -64,6 +66,7 @@ enum sk_table {
 /* Request, filters and scratch space of one dump, from .start to .done. */
 struct sk_dump {
 	struct net *net;		/* the netns being walked: one of nets[] */
+	bool any_net;			/* every netns wanted: net only names the chains */
 	struct net **nets;		/* held until .done */
 	int n_nets;
 	int refused;			/* -errno: the netns selection, reported by dumpit */
@@ -98,6 +101,7 @@ static struct sk_dump_ctx *sk_ctx(struct netlink_callback *cb)
  * wanted socket of the bucket, so *wanted > d->cap means "grow and retry".
  */
 struct sk_table_ops {
+	const void *(*chains)(const struct sk_dump *d);	/* d->net's bucket array */
 	u32 (*size)(const struct sk_dump *d);
 	u32 (*collect)(struct sk_dump *d, u32 bucket, u32 *wanted);
 	int (*fill)(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk);
@@ -117,7 +121,7 @@ static int sk_shown_state(const struct sock *sk)
 
 static bool sk_wanted(const struct sk_dump *d, const struct sock *sk)
 {
-	if (!net_eq(sock_net(sk), d->net))
+	if (!d->any_net && !net_eq(sock_net(sk), d->net))
 		return false;
 	if (d->family && sk->sk_family != d->family)
 		return false;
@@ -149,6 +153,11 @@ static struct inet_hashinfo *sk_tcp_hashinfo(const struct sk_dump *d)
 	return d->net->ipv4.tcp_death_row.hashinfo;
 }
 
+static const void *sk_tcp_listen_chains(const struct sk_dump *d)
+{
+	return sk_tcp_hashinfo(d)->lhash2;
+}
+
 static u32 sk_tcp_listen_size(const struct sk_dump *d)
 {
 	return sk_tcp_hashinfo(d)->lhash2_mask + 1;
@@ -168,6 +177,11 @@ static u32 sk_tcp_listen_collect(struct sk_dump *d, u32 bucket, u32 *wanted)
 		sk_hold_add(d, sk, &n, wanted);
 	spin_unlock(&ilb->lock);
 	return n;
+}
+
+static const void *sk_tcp_ehash_chains(const struct sk_dump *d)
+{
+	return sk_tcp_hashinfo(d)->ehash;
 }
 
 static u32 sk_tcp_ehash_size(const struct sk_dump *d)
@@ -196,6 +210,11 @@ static u32 sk_tcp_ehash_collect(struct sk_dump *d, u32 bucket, u32 *wanted)
 
 /* ---- UDP (v4 and v6 share the table) ---- */
 
+static const void *sk_udp_chains(const struct sk_dump *d)
+{
+	return knetmon_udp_table(d->net)->hash;
+}
+
 static u32 sk_udp_size(const struct sk_dump *d)
 {
 	return knetmon_udp_table(d->net)->mask + 1;
@@ -217,6 +236,16 @@ static u32 sk_udp_collect(struct sk_dump *d, u32 bucket, u32 *wanted)
 }
 
 /* ---- raw ---- */
+
+static const void *sk_raw4_chains(const struct sk_dump *d)
+{
+	return &raw_v4_hashinfo;
+}
+
+static const void *sk_raw6_chains(const struct sk_dump *d)
+{
+	return &raw_v6_hashinfo;
+}
 
 static u32 sk_raw_size(const struct sk_dump *d)
 {
@@ -249,6 +278,11 @@ static u32 sk_raw6_collect(struct sk_dump *d, u32 bucket, u32 *wanted)
 }
 
 /* ---- unix (per-netns table, bound and unbound sockets alike) ---- */
+
+static const void *sk_unix_chains(const struct sk_dump *d)
+{
+	return d->net->unx.table.buckets;
+}
 
 static u32 sk_unix_size(const struct sk_dump *d)
 {
@@ -309,14 +343,14 @@ static int sk_put_inet_ends(struct sk_buff *skb, const struct sock *sk)
 	return 0;
 }
 
-static int sk_put_kind(struct sk_buff *skb, const struct sk_dump *d, u8 family, u8 type,
+static int sk_put_kind(struct sk_buff *skb, const struct sock *sk, u8 family, u8 type,
 		       u8 protocol, u8 state)
 {
 	if (nla_put_u8(skb, KNETMON_A_SOCK_FAMILY, family) ||
 	    nla_put_u8(skb, KNETMON_A_SOCK_TYPE, type) ||
 	    nla_put_u8(skb, KNETMON_A_SOCK_PROTOCOL, protocol) ||
 	    nla_put_u8(skb, KNETMON_A_SOCK_STATE, state) ||
-	    nla_put_u32(skb, KNETMON_A_SOCK_NETNS, d->net->ns.inum))
+	    nla_put_u32(skb, KNETMON_A_SOCK_NETNS, sock_net(sk)->ns.inum))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -421,7 +455,7 @@ static int sk_fill_tcp(struct sk_buff *skb, const struct sk_dump *d, struct sock
 		rq = max_t(int, READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq), 0);
 		wq = READ_ONCE(tp->write_seq) - tp->snd_una;
 	}
-	if (sk_put_kind(skb, d, sk->sk_family, sk->sk_type, sk->sk_protocol, state) ||
+	if (sk_put_kind(skb, sk, sk->sk_family, sk->sk_type, sk->sk_protocol, state) ||
 	    sk_put_inet_ends(skb, sk) || sk_put_queues(skb, rq, wq) ||
 	    nla_put_u32(skb, KNETMON_A_SOCK_RETRANSMITS, inet_csk(sk)->icsk_retransmits) ||
 	    sk_put_tcp_timer(skb, sk))
@@ -433,7 +467,7 @@ static int sk_fill_timewait(struct sk_buff *skb, const struct sk_dump *d, struct
 {
 	struct inet_timewait_sock *tw = inet_twsk(sk);
 
-	if (sk_put_kind(skb, d, sk->sk_family, SOCK_STREAM, IPPROTO_TCP, tw->tw_substate) ||
+	if (sk_put_kind(skb, sk, sk->sk_family, SOCK_STREAM, IPPROTO_TCP, tw->tw_substate) ||
 	    sk_put_inet_ends(skb, sk) || sk_put_queues(skb, 0, 0) ||
 	    nla_put_u64_64bit(skb, KNETMON_A_SOCK_INODE, 0, KNETMON_A_SOCK_PAD) ||
 	    sk_put_timer(skb, 3, READ_ONCE(tw->tw_timer.expires)))
@@ -445,7 +479,7 @@ static int sk_fill_request(struct sk_buff *skb, const struct sk_dump *d, struct 
 {
 	struct request_sock *req = inet_reqsk(sk);
 
-	if (sk_put_kind(skb, d, sk->sk_family, SOCK_STREAM, IPPROTO_TCP, TCP_SYN_RECV) ||
+	if (sk_put_kind(skb, sk, sk->sk_family, SOCK_STREAM, IPPROTO_TCP, TCP_SYN_RECV) ||
 	    sk_put_inet_ends(skb, sk) || sk_put_queues(skb, 0, 0) ||
 	    nla_put_u64_64bit(skb, KNETMON_A_SOCK_INODE, 0, KNETMON_A_SOCK_PAD) ||
 	    nla_put_u32(skb, KNETMON_A_SOCK_RETRANSMITS, req->num_timeout) ||
@@ -457,7 +491,7 @@ static int sk_fill_request(struct sk_buff *skb, const struct sk_dump *d, struct 
 /* Datagram sockets, receive queue as /proc/net/udp or /proc/net/raw shows it. */
 static int sk_fill_dgram(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk, u32 rq)
 {
-	if (sk_put_kind(skb, d, sk->sk_family, sk->sk_type, sk->sk_protocol,
+	if (sk_put_kind(skb, sk, sk->sk_family, sk->sk_type, sk->sk_protocol,
 			inet_sk_state_load(sk)) ||
 	    sk_put_inet_ends(skb, sk) || sk_put_queues(skb, rq, sk_wmem_alloc_get(sk)))
 		return -EMSGSIZE;
@@ -527,7 +561,7 @@ static int sk_fill_unix(struct sk_buff *skb, const struct sk_dump *d, struct soc
 		rq = unix_inq_len(sk);
 		wq = unix_outq_len(sk);
 	}
-	if (sk_put_kind(skb, d, AF_UNIX, sk->sk_type, 0, state) ||
+	if (sk_put_kind(skb, sk, AF_UNIX, sk->sk_type, 0, state) ||
 	    sk_put_queues(skb, rq, wq) || sk_put_unix_path(skb, sk) ||
 	    sk_put_unix_peer(skb, sk))
 		return -EMSGSIZE;
@@ -535,12 +569,14 @@ static int sk_fill_unix(struct sk_buff *skb, const struct sk_dump *d, struct soc
 }
 
 static const struct sk_table_ops sk_tables[SK_TABLE_END] = {
-	[SK_TABLE_TCP_LISTEN]	= { sk_tcp_listen_size, sk_tcp_listen_collect, sk_fill_tcp },
-	[SK_TABLE_TCP_EHASH]	= { sk_tcp_ehash_size, sk_tcp_ehash_collect, sk_fill_ehash },
-	[SK_TABLE_UDP]		= { sk_udp_size, sk_udp_collect, sk_fill_udp },
-	[SK_TABLE_RAW4]		= { sk_raw_size, sk_raw4_collect, sk_fill_raw },
-	[SK_TABLE_RAW6]		= { sk_raw_size, sk_raw6_collect, sk_fill_raw },
-	[SK_TABLE_UNIX]		= { sk_unix_size, sk_unix_collect, sk_fill_unix },
+	[SK_TABLE_TCP_LISTEN]	= { sk_tcp_listen_chains, sk_tcp_listen_size,
+				    sk_tcp_listen_collect, sk_fill_tcp },
+	[SK_TABLE_TCP_EHASH]	= { sk_tcp_ehash_chains, sk_tcp_ehash_size,
+				    sk_tcp_ehash_collect, sk_fill_ehash },
+	[SK_TABLE_UDP]		= { sk_udp_chains, sk_udp_size, sk_udp_collect, sk_fill_udp },
+	[SK_TABLE_RAW4]		= { sk_raw4_chains, sk_raw_size, sk_raw4_collect, sk_fill_raw },
+	[SK_TABLE_RAW6]		= { sk_raw6_chains, sk_raw_size, sk_raw6_collect, sk_fill_raw },
+	[SK_TABLE_UNIX]		= { sk_unix_chains, sk_unix_size, sk_unix_collect, sk_fill_unix },
 };
 
 static int sk_fill(struct sk_buff *skb, struct netlink_callback *cb,
@@ -729,20 +765,39 @@ static void sk_parse_request(struct sk_dump *d, struct nlattr **tb)
 		d->port = nla_get_be16(tb[KNETMON_REQ_PORT]);
 }
 
+/*
+ * Whether table T of nets[i] shares its chains with an earlier selected
+ * netns: walked already, every socket in it taken (d->any_net).
+ */
+static bool sk_chains_walked(const struct sk_dump *d, enum sk_table t, u32 i)
+{
+	const void *chains = sk_tables[t].chains(&(struct sk_dump){ .net = d->nets[i] });
+	u32 j;
+
+	for (j = 0; j < i; j++)
+		if (sk_tables[t].chains(&(struct sk_dump){ .net = d->nets[j] }) == chains)
+			return true;
+	return false;
+}
+
 int knetmon_nl_get_sockets_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct sk_dump_ctx *ctx = sk_ctx(cb);
+	struct sk_dump *d = ctx->d;
 	int err;
 
-	if (ctx->d->invalid)
+	if (d->invalid)
 		return sk_check_request(knetmon_dump_attrs(cb), cb->extack);
-	if (ctx->d->refused)
-		return knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), ctx->d->refused);
-	for (; ctx->net_idx < ctx->d->n_nets; ctx->net_idx++, ctx->table = 0) {
-		ctx->d->net = ctx->d->nets[ctx->net_idx];
-		for (; ctx->table < SK_TABLE_END; ctx->table++, ctx->bucket = 0) {
-			if (!sk_table_wanted(ctx->d, ctx->table))
+	if (d->refused)
+		return knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), d->refused);
+	for (; ctx->table < SK_TABLE_END; ctx->table++, ctx->net_idx = 0) {
+		if (!sk_table_wanted(d, ctx->table))
+			continue;
+		for (; ctx->net_idx < d->n_nets; ctx->net_idx++, ctx->bucket = 0) {
+			if (d->any_net && !d->n && !ctx->bucket &&
+			    sk_chains_walked(d, ctx->table, ctx->net_idx))
 				continue;
+			d->net = d->nets[ctx->net_idx];
 			err = sk_dump_table(skb, cb);
 			if (err == -EMSGSIZE && skb->len)
 				return skb->len;
@@ -789,6 +844,8 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 			d->refused = d->n_nets;
 			d->n_nets = 0;
 		}
+		/* several nets: the request was for every netns */
+		d->any_net = d->n_nets > 1;
 	}
 
 	if (tb[KNETMON_REQ_FLAGS])
