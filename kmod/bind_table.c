@@ -174,8 +174,14 @@ struct knetmon_binds_dump_ctx {
 	u32 n;
 	u32 pos;
 	u64 dump_seq;
-	int refused;	/* -errno from .start, reported by the first dumpit */
+	int refused;	/* -errno kept by .start (6.1), reported by dumpit */
 };
+
+static struct knetmon_binds_dump_ctx *knetmon_binds_dump_ctx(struct netlink_callback *cb)
+{
+	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_binds_dump_ctx);
+	return (struct knetmon_binds_dump_ctx *)cb->ctx;
+}
 
 struct knetmon_binds_filter {
 	int family;
@@ -234,45 +240,36 @@ static int knetmon_binds_check(struct netlink_callback *cb, struct knetmon_binds
 	return knetmon_binds_parse(cb, f);
 }
 
-/*
- * .start gets no extack on 6.1: a refusal is kept in the context and the
- * first dumpit, which runs in the same sendmsg(), asks again with the
- * extack both kernels carry back (as knetmon_dump_refusal() does for the
- * table dumps).
- */
-static int knetmon_binds_refusal(struct netlink_callback *cb, int err)
+/* The request as knetmon_dump_check_start() wants it checked. */
+static int knetmon_binds_check_request(struct netlink_callback *cb)
 {
 	struct knetmon_binds_filter f;
-	int again = knetmon_binds_check(cb, &f);
+	int err = knetmon_binds_check(cb, &f);
 
-	if (again)
-		return again;
-	put_net(f.seq_net);
-	if (err == -EAGAIN)
-		NL_SET_ERR_MSG(cb->extack, "the bind table kept growing: retry");
-	else
-		NL_SET_ERR_MSG(cb->extack, "out of memory for the bind table snapshot");
+	if (!err)
+		put_net(f.seq_net);
 	return err;
 }
 
 int knetmon_nl_get_binds_start(struct netlink_callback *cb)
 {
-	struct knetmon_binds_dump_ctx *ctx = (void *)cb->ctx;
+	struct knetmon_binds_dump_ctx *ctx = knetmon_binds_dump_ctx(cb);
 	struct knetmon_binds_filter f;
 	int tries, ret;
 	unsigned long flags;
 	u32 n;
 
-	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_binds_dump_ctx);
+	memset(ctx, 0, sizeof(*ctx));
+	ret = knetmon_dump_check_start(cb, knetmon_binds_check_request, &ctx->refused);
+	if (ret || ctx->refused)
+		return ret;
 	ret = knetmon_binds_check(cb, &f);
-	if (ret) {
-		ctx->refused = ret;
-		return 0;
-	}
+	if (ret)
+		return ret;	/* the netns went away since the check */
 	ret = -EAGAIN;
 	for (tries = 0; tries < 4 && ret == -EAGAIN; tries++) {
 		n = READ_ONCE(knetmon_bind_live) + 64 * (tries + 1);
-		ctx->recs = kvmalloc_array(n, sizeof(*ctx->recs), GFP_KERNEL);
+		ctx->recs = kvmalloc_array(n, sizeof(*ctx->recs), GFP_KERNEL_ACCOUNT);
 		if (!ctx->recs) {
 			ret = -ENOMEM;
 			break;
@@ -293,8 +290,9 @@ int knetmon_nl_get_binds_start(struct netlink_callback *cb)
 		}
 	}
 	put_net(f.seq_net);
-	ctx->refused = ret;
-	return 0;
+	if (ret == -EAGAIN)
+		NL_SET_ERR_MSG(cb->extack, "the bind table kept growing: retry");
+	return ret;
 }
 
 static int knetmon_binds_put_trailer(struct sk_buff *skb, struct netlink_callback *cb,
@@ -316,10 +314,10 @@ static int knetmon_binds_put_trailer(struct sk_buff *skb, struct netlink_callbac
 
 int knetmon_nl_get_binds_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct knetmon_binds_dump_ctx *ctx = (void *)cb->ctx;
+	struct knetmon_binds_dump_ctx *ctx = knetmon_binds_dump_ctx(cb);
 
 	if (ctx->refused)
-		return knetmon_binds_refusal(cb, ctx->refused);
+		return knetmon_dump_refused(cb, knetmon_binds_check_request, ctx->refused);
 	for (; ctx->pos < ctx->n; ctx->pos++) {
 		if (knetmon_bind_fill(skb, &ctx->recs[ctx->pos], NETLINK_CB(cb->skb).portid,
 				      cb->nlh->nlmsg_seq, NLM_F_MULTI, KNETMON_CMD_GET_BINDS,
@@ -337,7 +335,7 @@ int knetmon_nl_get_binds_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 
 int knetmon_nl_get_binds_done(struct netlink_callback *cb)
 {
-	struct knetmon_binds_dump_ctx *ctx = (void *)cb->ctx;
+	struct knetmon_binds_dump_ctx *ctx = knetmon_binds_dump_ctx(cb);
 
 	kvfree(ctx->recs);
 	return 0;

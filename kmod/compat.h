@@ -37,6 +37,19 @@ static inline struct nlattr **knetmon_dump_attrs(struct netlink_callback *cb)
 #endif
 }
 
+/*
+ * 6.12 hands a dump's .start the request's extack (netlink_dump_control
+ * gained one); 6.1's .start has none, so a refusal decided there would
+ * reach the caller without its reason. knetmon_dump_check_start() uses
+ * this to refuse in .start where it can and from the first dumpit where
+ * it cannot.
+ */
+#ifdef KNETMON_HAVE_START_EXTACK
+#define KNETMON_START_HAS_EXTACK	1
+#else
+#define KNETMON_START_HAS_EXTACK	0
+#endif
+
 /* 6.1's genl_info_net() takes a non-const genl_info; 6.12's is const-clean. */
 static inline struct net *knetmon_genl_info_net(const struct genl_info *info)
 {

@@ -41,7 +41,12 @@ int knetmon_request_all_netns(const struct sk_buff *skb, struct nlattr **attrs,
 			      struct netlink_ext_ack *extack);
 int knetmon_dump_nets(struct netlink_callback *cb, struct nlattr **attrs, struct net ***nets);
 void knetmon_put_nets(struct net **nets, int n);
-int knetmon_dump_refusal(struct netlink_callback *cb, struct nlattr **attrs, int err);
+/* Validates a dump request, reasons in cb->extack (NULL-safe): 0 or -errno. */
+typedef int (*knetmon_dump_check_fn)(struct netlink_callback *cb);
+int knetmon_dump_netns_check(struct netlink_callback *cb);
+int knetmon_dump_check_start(struct netlink_callback *cb, knetmon_dump_check_fn check,
+			     int *refused);
+int knetmon_dump_refused(struct netlink_callback *cb, knetmon_dump_check_fn check, int refused);
 
 /* binds.c, bind_table.c, bind_events.c */
 int knetmon_binds_init(void);

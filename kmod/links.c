@@ -28,7 +28,8 @@
 
 struct knetmon_links_ctx {
 	struct net **nets;	/* held until .done */
-	int n_nets;		/* -errno: refused, dumpit reports why */
+	int n_nets;
+	int refused;		/* -errno kept by .start (6.1), reported by dumpit */
 	int net_idx;		/* index into nets */
 	int *ifindex;		/* nets[net_idx]'s, sorted; NULL: not taken yet */
 	u32 n_ifindex;
@@ -220,9 +221,16 @@ static void knetmon_links_snapshot_free(struct knetmon_links_ctx *ctx)
 int knetmon_nl_get_links_start(struct netlink_callback *cb)
 {
 	struct knetmon_links_ctx *ctx = knetmon_links_ctx(cb);
+	int err, n;
 
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->n_nets = knetmon_dump_nets(cb, knetmon_dump_attrs(cb), &ctx->nets);
+	err = knetmon_dump_check_start(cb, knetmon_dump_netns_check, &ctx->refused);
+	if (err || ctx->refused)
+		return err;
+	n = knetmon_dump_nets(cb, knetmon_dump_attrs(cb), &ctx->nets);
+	if (n < 0)
+		return n;
+	ctx->n_nets = n;
 	return 0;
 }
 
@@ -231,8 +239,7 @@ int knetmon_nl_get_links_done(struct netlink_callback *cb)
 	struct knetmon_links_ctx *ctx = knetmon_links_ctx(cb);
 
 	knetmon_links_snapshot_free(ctx);
-	if (ctx->n_nets > 0)
-		knetmon_put_nets(ctx->nets, ctx->n_nets);
+	knetmon_put_nets(ctx->nets, ctx->n_nets);
 	ctx->nets = NULL;
 	ctx->n_nets = 0;
 	return 0;
@@ -275,8 +282,8 @@ int knetmon_nl_get_links_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	struct knetmon_links_ctx *ctx = knetmon_links_ctx(cb);
 	int err = 0;
 
-	if (ctx->n_nets < 0)
-		return knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), ctx->n_nets);
+	if (ctx->refused)
+		return knetmon_dump_refused(cb, knetmon_dump_netns_check, ctx->refused);
 
 	cb->seq = knetmon_links_seq(ctx);
 	for (; ctx->net_idx < ctx->n_nets; ctx->net_idx++) {

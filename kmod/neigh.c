@@ -68,7 +68,7 @@ struct knetmon_neigh_dump {
 
 struct knetmon_neigh_ctx {
 	struct knetmon_neigh_dump *d;
-	int refused;		/* -errno: the netns selection, reported by dumpit */
+	int refused;		/* -errno kept by .start (6.1), reported by dumpit */
 };
 
 static struct knetmon_neigh_ctx *knetmon_neigh_ctx(struct netlink_callback *cb)
@@ -181,24 +181,28 @@ static void knetmon_neigh_dump_free(struct knetmon_neigh_dump *d)
 	kfree(d);
 }
 
+/* The request: a family of ARP or NDP, a netns selection. */
+static int knetmon_neigh_check(struct netlink_callback *cb)
+{
+	return knetmon_dump_inet_family(cb) ?: knetmon_dump_netns_check(cb);
+}
+
 int knetmon_nl_get_neigh_start(struct netlink_callback *cb)
 {
 	struct knetmon_neigh_ctx *ctx = knetmon_neigh_ctx(cb);
 	struct nlattr **attrs = knetmon_dump_attrs(cb);
 	struct knetmon_neigh_dump *d;
 	struct net *net = NULL;
-	int all, err;
+	int err;
 
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->refused = knetmon_dump_inet_family(cb);
-	if (ctx->refused)
-		return 0;
-	all = knetmon_request_all_netns(cb->skb, attrs, NULL);
-	if (!all)
+	err = knetmon_dump_check_start(cb, knetmon_neigh_check, &ctx->refused);
+	if (err || ctx->refused)
+		return err;
+	if (!knetmon_request_all_netns(cb->skb, attrs, NULL)) {
 		net = knetmon_request_net(cb->skb, attrs, NULL);
-	if (all < 0 || IS_ERR(net)) {
-		ctx->refused = all < 0 ? all : PTR_ERR(net);
-		return 0;
+		if (IS_ERR(net))
+			return PTR_ERR(net);	/* went away since the check */
 	}
 	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	err = d ? knetmon_neigh_grow(d, KNETMON_NEIGH_RECS_INITIAL) : -ENOMEM;
@@ -299,8 +303,7 @@ int knetmon_nl_get_neigh_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	int err = 0;
 
 	if (ctx->refused)
-		return knetmon_dump_inet_family(cb) ?:
-		       knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), ctx->refused);
+		return knetmon_dump_refused(cb, knetmon_neigh_check, ctx->refused);
 	if (!cb->seq)
 		cb->seq = 1;	/* a resize bumps it: genl_dump_check_consistent flags the rest */
 	for (; d->table < ARRAY_SIZE(knetmon_neigh_tables);

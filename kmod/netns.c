@@ -109,9 +109,9 @@ int knetmon_request_all_netns(const struct sk_buff *skb, struct nlattr **attrs,
 /*
  * The netns selection of a dump, resolved in .start: one netns, or with
  * ALL every live netns. Returns the number of references in *NETS (free
- * with knetmon_put_nets()) or -errno. .start gets no extack on 6.1, so a
- * refusal is kept and reported by knetmon_dump_refusal() from the first
- * dumpit call.
+ * with knetmon_put_nets()) or -errno. Called once knetmon_dump_netns_check()
+ * has allowed the selection: an error here is memory, or a netns that went
+ * away in between.
  */
 int knetmon_dump_nets(struct netlink_callback *cb, struct nlattr **attrs, struct net ***nets)
 {
@@ -163,27 +163,47 @@ void knetmon_put_nets(struct net **nets, int n)
 }
 
 /*
- * Report the refusal ERR that .start kept: the first dumpit call runs in
- * the same sendmsg(), so asking again gives the same answer, this time with
- * an extack message that both kernels carry back.
+ * Whether the request's netns selection is allowed, with the reason in
+ * cb->extack when not: the netns part of every dump's check.
  */
-int knetmon_dump_refusal(struct netlink_callback *cb, struct nlattr **attrs, int err)
+int knetmon_dump_netns_check(struct netlink_callback *cb)
 {
+	struct nlattr **attrs = knetmon_dump_attrs(cb);
 	struct net *net;
 	int all;
 
 	all = knetmon_request_all_netns(cb->skb, attrs, cb->extack);
-	if (all < 0)
-		return all;
-	if (!all) {
-		net = knetmon_request_net(cb->skb, attrs, cb->extack);
-		if (IS_ERR(net))
-			return PTR_ERR(net);
-		put_net(net);
+	if (all)
+		return all < 0 ? all : 0;
+	net = knetmon_request_net(cb->skb, attrs, cb->extack);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+	put_net(net);
+	return 0;
+}
+
+/*
+ * A dump's .start runs CHECK, the validation of its request. Where .start
+ * has an extack (6.12) a refusal is returned at once, reason and all.
+ * Where it has none (6.1) the error is kept in *REFUSED, .start succeeds,
+ * and the first dumpit call, in the same sendmsg(), returns it through
+ * knetmon_dump_refused() with the reason both kernels carry back.
+ */
+int knetmon_dump_check_start(struct netlink_callback *cb, knetmon_dump_check_fn check,
+			     int *refused)
+{
+	int err = check(cb);
+
+	*refused = 0;
+	if (err && !KNETMON_START_HAS_EXTACK) {
+		*refused = err;
+		return 0;
 	}
-	if (err == -ENOMEM)
-		NL_SET_ERR_MSG(cb->extack, "out of memory for the netns list");
-	else
-		NL_SET_ERR_MSG(cb->extack, "the network namespace selection was refused");
 	return err;
+}
+
+/* The first dumpit of a dump .start refused: the same check, now with extack. */
+int knetmon_dump_refused(struct netlink_callback *cb, knetmon_dump_check_fn check, int refused)
+{
+	return check(cb) ?: refused;
 }

@@ -54,13 +54,15 @@ struct knetmon_route_ctx {
 	u32 table;		/* 0: every table */
 	u16 len;		/* bytes in buf (at most KNETMON_RT_BUF) */
 	u16 off;		/* next message in buf */
-	int n_nets;		/* -errno: refused, dumpit reports why */
+	int n_nets;
 	int net_idx;		/* index into nets; -1 before the first */
 	u8 families[2];		/* AF_INET, AF_INET6 or a filtered subset */
 	u8 n_families;
 	u8 family_idx;		/* index into families */
 	u8 stage;		/* enum knetmon_rt_stage */
 	bool intr;		/* rtnetlink saw the table change */
+	s16 refused;		/* -errno kept by .start (6.1), reported by dumpit;
+				 * s16: the context is full */
 };
 
 static const struct nla_policy knetmon_rta_policy[RTA_MAX + 1] = {
@@ -75,16 +77,30 @@ static const struct nla_policy knetmon_rta_policy[RTA_MAX + 1] = {
 	[RTA_NH_ID]	= { .type = NLA_U32 },
 };
 
+static struct knetmon_route_ctx *knetmon_route_ctx(struct netlink_callback *cb)
+{
+	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_route_ctx);
+	return (struct knetmon_route_ctx *)cb->ctx;
+}
+
+/* The request: a family of IPv4 or IPv6, a netns selection. */
+static int knetmon_routes_check(struct netlink_callback *cb)
+{
+	return knetmon_dump_inet_family(cb) ?: knetmon_dump_netns_check(cb);
+}
+
 int knetmon_nl_get_routes_start(struct netlink_callback *cb)
 {
-	struct knetmon_route_ctx *ctx = (void *)cb->ctx;
+	struct knetmon_route_ctx *ctx = knetmon_route_ctx(cb);
 	struct nlattr **attrs = knetmon_dump_attrs(cb);
 	struct nlattr *fam = attrs[KNETMON_REQ_FAMILY];
+	int err, n, refused;
 
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->n_nets = knetmon_dump_inet_family(cb);
-	if (ctx->n_nets)
-		return 0;
+	err = knetmon_dump_check_start(cb, knetmon_routes_check, &refused);
+	ctx->refused = refused;	/* an errno: fits */
+	if (err || refused)
+		return err;
 	if (!fam || nla_get_u8(fam) == AF_INET)
 		ctx->families[ctx->n_families++] = AF_INET;
 	if (!fam || nla_get_u8(fam) == AF_INET6)
@@ -94,28 +110,28 @@ int knetmon_nl_get_routes_start(struct netlink_callback *cb)
 
 	ctx->net_idx = -1;
 	ctx->stage = KNETMON_RT_OPEN;
-	ctx->n_nets = knetmon_dump_nets(cb, attrs, &ctx->nets);
-	if (ctx->n_nets < 0)
-		return 0;
 	/* kept until .done, however long the reader waits: the caller's memory */
 	ctx->buf = kmalloc(KNETMON_RT_BUF, GFP_KERNEL_ACCOUNT);
-	if (!ctx->buf) {
-		knetmon_put_nets(ctx->nets, ctx->n_nets);
-		ctx->n_nets = 0;
+	if (!ctx->buf)
 		return -ENOMEM;
+	n = knetmon_dump_nets(cb, attrs, &ctx->nets);
+	if (n < 0) {
+		kfree(ctx->buf);
+		ctx->buf = NULL;
+		return n;
 	}
+	ctx->n_nets = n;
 	return 0;
 }
 
 int knetmon_nl_get_routes_done(struct netlink_callback *cb)
 {
-	struct knetmon_route_ctx *ctx = (void *)cb->ctx;
+	struct knetmon_route_ctx *ctx = knetmon_route_ctx(cb);
 
 	if (ctx->sock)
 		sock_release(ctx->sock);
 	kfree(ctx->buf);
-	if (ctx->n_nets > 0)
-		knetmon_put_nets(ctx->nets, ctx->n_nets);
+	knetmon_put_nets(ctx->nets, ctx->n_nets);
 	ctx->sock = NULL;
 	ctx->buf = NULL;
 	ctx->n_nets = 0;
@@ -295,7 +311,7 @@ static int knetmon_fill_nexthops(struct sk_buff *skb, const struct rtmsg *rtm,
 static int knetmon_fill_route(struct sk_buff *skb, struct netlink_callback *cb,
 			      const struct rtmsg *rtm, u32 table, struct nlattr **tb)
 {
-	struct knetmon_route_ctx *ctx = (void *)cb->ctx;
+	struct knetmon_route_ctx *ctx = knetmon_route_ctx(cb);
 	int alen = rtm->rtm_family == AF_INET ? 4 : 16;
 	static const u8 any[16];
 	const struct nlattr *dst = knetmon_rt_addr(tb[RTA_DST], alen);
@@ -333,7 +349,7 @@ static int knetmon_fill_route(struct sk_buff *skb, struct netlink_callback *cb,
 static int knetmon_rt_translate(struct sk_buff *skb, struct netlink_callback *cb,
 				const struct nlmsghdr *nlh)
 {
-	struct knetmon_route_ctx *ctx = (void *)cb->ctx;
+	struct knetmon_route_ctx *ctx = knetmon_route_ctx(cb);
 	struct nlattr *tb[RTA_MAX + 1];
 	const struct rtmsg *rtm;
 	u32 table;
@@ -358,7 +374,7 @@ static int knetmon_rt_translate(struct sk_buff *skb, struct netlink_callback *cb
  */
 static int knetmon_rt_step(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct knetmon_route_ctx *ctx = (void *)cb->ctx;
+	struct knetmon_route_ctx *ctx = knetmon_route_ctx(cb);
 	const struct nlmsghdr *nlh = (void *)(ctx->buf + ctx->off);
 	int rem = ctx->len - ctx->off;
 
@@ -390,14 +406,11 @@ static int knetmon_rt_step(struct sk_buff *skb, struct netlink_callback *cb)
 
 int knetmon_nl_get_routes_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct knetmon_route_ctx *ctx = (void *)cb->ctx;
+	struct knetmon_route_ctx *ctx = knetmon_route_ctx(cb);
 	int ret = 1;
 
-	NL_ASSERT_DUMP_CTX_FITS(struct knetmon_route_ctx);
-
-	if (ctx->n_nets < 0)
-		return knetmon_dump_inet_family(cb) ?:
-		       knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), ctx->n_nets);
+	if (ctx->refused)
+		return knetmon_dump_refused(cb, knetmon_routes_check, ctx->refused);
 	while (ret > 0 && ctx->stage != KNETMON_RT_END) {
 		if (ctx->stage == KNETMON_RT_OPEN) {
 			ret = knetmon_rt_open(ctx, cb->extack) ?: 1;

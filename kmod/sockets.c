@@ -69,14 +69,12 @@ struct sk_dump {
 	bool any_net;			/* every netns wanted: net only names the chains */
 	struct net **nets;		/* held until .done */
 	int n_nets;
-	int refused;			/* -errno: the netns selection, reported by dumpit */
 	struct user_namespace *user_ns;	/* of the caller's socket: uids as it sees them */
 	struct knetmon_owners *owners;	/* NULL unless KNETMON_REQF_OWNERS */
 	u32 states;			/* 1 << TCP_*; 0: every state */
 	u8 family;			/* 0: every family */
 	u8 protocol;			/* 0: every table */
 	__be16 port;			/* 0: every local port */
-	bool invalid;			/* refused at the first dumpit call */
 	/* the bucket being sent: referenced sockets, held[next..n) not yet sent */
 	struct sock **held;
 	u32 cap, n, next;
@@ -84,6 +82,7 @@ struct sk_dump {
 
 struct sk_dump_ctx {
 	struct sk_dump *d;
+	int refused;	/* -errno kept by .start (6.1), reported by dumpit */
 	u32 net_idx;	/* index into d->nets */
 	u32 table;
 	u32 bucket;	/* its sockets are d->held when d->n > 0 */
@@ -717,12 +716,8 @@ static int sk_dump_table(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ---- request ---- */
 
-/*
- * Filter values the policy's ranges let through but that match no table.
- * Refused from the first dumpit call, where both kernels carry an extack
- * back to the caller (6.1 gives a dump's .start none).
- */
-static int sk_check_request(struct nlattr **tb, struct netlink_ext_ack *extack)
+/* Filter values the policy's ranges let through but that match no table. */
+static int sk_check_filters(struct nlattr **tb, struct netlink_ext_ack *extack)
 {
 	struct nlattr *a;
 
@@ -750,6 +745,13 @@ static int sk_check_request(struct nlattr **tb, struct netlink_ext_ack *extack)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The request: filters, a netns selection. */
+static int sk_check_request(struct netlink_callback *cb)
+{
+	return sk_check_filters(knetmon_dump_attrs(cb), cb->extack) ?:
+	       knetmon_dump_netns_check(cb);
 }
 
 /* The policy has checked every attribute: just read them. */
@@ -786,10 +788,8 @@ int knetmon_nl_get_sockets_dumpit(struct sk_buff *skb, struct netlink_callback *
 	struct sk_dump *d = ctx->d;
 	int err;
 
-	if (d->invalid)
-		return sk_check_request(knetmon_dump_attrs(cb), cb->extack);
-	if (d->refused)
-		return knetmon_dump_refusal(cb, knetmon_dump_attrs(cb), d->refused);
+	if (ctx->refused)
+		return knetmon_dump_refused(cb, sk_check_request, ctx->refused);
 	for (; ctx->table < SK_TABLE_END; ctx->table++, ctx->net_idx = 0) {
 		if (!sk_table_wanted(d, ctx->table))
 			continue;
@@ -827,30 +827,31 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 	u32 flags = 0;
 	int err;
 
+	memset(ctx, 0, sizeof(*ctx));
+	err = knetmon_dump_check_start(cb, sk_check_request, &ctx->refused);
+	if (err || ctx->refused)
+		return err;
 	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return -ENOMEM;
 	err = sk_grow_held(d, SK_HELD_INITIAL);
+	if (!err) {
+		d->n_nets = knetmon_dump_nets(cb, tb, &d->nets);
+		err = min(d->n_nets, 0);
+		d->n_nets = max(d->n_nets, 0);
+	}
 	if (err) {
-		kfree(d);
+		sk_dump_free(d);
 		return err;
 	}
 	d->user_ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
-	d->invalid = sk_check_request(tb, NULL);
 	sk_parse_request(d, tb);
-	if (!d->invalid) {
-		d->n_nets = knetmon_dump_nets(cb, tb, &d->nets);
-		if (d->n_nets < 0) {
-			d->refused = d->n_nets;
-			d->n_nets = 0;
-		}
-		/* several nets: the request was for every netns */
-		d->any_net = d->n_nets > 1;
-	}
+	/* several nets: the request was for every netns */
+	d->any_net = d->n_nets > 1;
 
 	if (tb[KNETMON_REQ_FLAGS])
 		flags = nla_get_u32(tb[KNETMON_REQ_FLAGS]);
-	if ((flags & KNETMON_REQF_OWNERS) && !d->invalid && !d->refused) {
+	if (flags & KNETMON_REQF_OWNERS) {
 		/*
 		 * .start runs in the requester's context: current is the caller.
 		 * Naming every process needs CAP_NET_ADMIN in the initial user
@@ -866,7 +867,6 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 			return err;
 		}
 	}
-	memset(ctx, 0, sizeof(*ctx));
 	ctx->d = d;
 	/* a bucket outgrowing its collection bumps it: the rest is flagged */
 	cb->seq = 1;
