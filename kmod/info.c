@@ -1,5 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* GET_INFO: what this module is, what it can do here, and its counters. */
+/*
+ * GET_INFO: what this module is, what it can do here, and its counters.
+ *
+ * Anyone may ask. The counters are global: they tell of every netns's and
+ * every user's binds, so only a caller with CAP_NET_ADMIN over the initial
+ * user namespace gets them. The binds sequence of the caller's netns is for
+ * that netns's event listeners, who need CAP_NET_ADMIN over its user
+ * namespace: others do not get it, nor make the module flush its batches.
+ */
 
 #include <linux/utsname.h>
 #include <net/genetlink.h>
@@ -32,7 +40,8 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static int knetmon_fill_info(struct sk_buff *skb, const struct genl_info *info)
+static int knetmon_fill_info(struct sk_buff *skb, const struct genl_info *info,
+			     bool counters, bool binds_seq)
 {
 	void *hdr;
 
@@ -45,10 +54,12 @@ static int knetmon_fill_info(struct sk_buff *skb, const struct genl_info *info)
 	    nla_put_string(skb, KNETMON_A_INFO_KERNEL, init_utsname()->release) ||
 	    nla_put_u64_64bit(skb, KNETMON_A_INFO_FEATURES, READ_ONCE(knetmon_features),
 			      KNETMON_A_INFO_PAD) ||
-	    nla_put_u64_64bit(skb, KNETMON_A_INFO_BINDS_SEQ,
-			      knetmon_binds_netns_seq(knetmon_genl_info_net(info)), KNETMON_A_INFO_PAD) ||
+	    (binds_seq &&
+	     nla_put_u64_64bit(skb, KNETMON_A_INFO_BINDS_SEQ,
+			       knetmon_binds_netns_seq(knetmon_genl_info_net(info)),
+			       KNETMON_A_INFO_PAD)) ||
 	    nla_put_u32(skb, KNETMON_A_INFO_BINDS_MAX, knetmon_binds_capacity()) ||
-	    knetmon_fill_counters(skb))
+	    (counters && knetmon_fill_counters(skb)))
 		goto cancel;
 
 	genlmsg_end(skb, hdr);
@@ -68,7 +79,8 @@ int knetmon_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 
-	err = knetmon_fill_info(msg, info);
+	err = knetmon_fill_info(msg, info, netlink_capable(skb, CAP_NET_ADMIN),
+				netlink_net_capable(skb, CAP_NET_ADMIN));
 	if (err) {
 		nlmsg_free(msg);
 		return err;

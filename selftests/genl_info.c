@@ -2,9 +2,14 @@
 /*
  * The knetmon family answers GET_INFO with the truth about the module and
  * the kernel, rejects malformed requests with an extack message, and keeps
- * the binds event group to CAP_NET_ADMIN.
+ * the binds event group and the global counters to CAP_NET_ADMIN.
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <grp.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
@@ -15,6 +20,7 @@ struct info {
 	char version[64];
 	char kernel[128];
 	uint64_t features;
+	int has_binds_seq;
 	int counters;
 	int counters_bad;
 };
@@ -49,6 +55,9 @@ static int info_attr(const struct nlattr *a, void *data)
 		break;
 	case KNETMON_A_INFO_COUNTERS:
 		mnl_attr_parse_nested(a, info_counter, i);
+		break;
+	case KNETMON_A_INFO_BINDS_SEQ:
+		i->has_binds_seq = 1;
 		break;
 	}
 	return MNL_CB_OK;
@@ -198,6 +207,80 @@ TEST_F(genl, unprivileged_cannot_join_binds_group)
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status))
 		TH_LOG("child: 10 setuid, 11 resolve, 12 joined anyway, 13 wrong errno");
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	int ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+/* GET_INFO as the child sees it: 1 counters, 2 binds sequence, as bits; or 10+. */
+static int child_info_bits(void)
+{
+	char buf[512];
+	struct kt_sock s;
+	struct kt_reply r;
+	struct info i = { 0 };
+	struct nlmsghdr *nlh;
+
+	if (kt_open(&s))
+		return 11;
+	nlh = kt_req(&s, buf, KNETMON_CMD_GET_INFO, 0);
+	if (kt_request(&s, nlh, info_msg, &i, &r) || r.error || !i.version[0])
+		return 12;
+	return (i.counters ? 1 : 0) | (i.has_binds_seq ? 2 : 0);
+}
+
+/*
+ * Global counters count every netns's binds: root's 50 here are in them.
+ * Neither a plain unprivileged user nor the root of its own user and
+ * network namespace may read them; the latter gets its netns's binds
+ * sequence, which its own event listeners need.
+ */
+TEST_F(genl, info_counters_only_for_cap_net_admin_of_the_initial_namespace)
+{
+	struct nlmsghdr *nlh = kt_req(&self->s, self->buf, KNETMON_CMD_GET_INFO, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int fds[50], k, status, own_ns;
+	struct info i = { 0 };
+	struct kt_reply r;
+	pid_t pid;
+
+	for (k = 0; k < 50; k++) {
+		fds[k] = socket(AF_INET, SOCK_DGRAM, 0);
+		ASSERT_EQ(0, bind(fds[k], (struct sockaddr *)&a, sizeof(a)));
+	}
+	ASSERT_EQ(0, kt_request(&self->s, nlh, info_msg, &i, &r));
+	EXPECT_LT(0, i.counters) TH_LOG("root gets the counters");
+	EXPECT_TRUE(i.has_binds_seq);
+	for (own_ns = 0; own_ns < 2; own_ns++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+				_exit(10);
+			/* a set-id change leaves /proc/self root's: make it ours again */
+			if (own_ns && (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) ||
+				       unshare(CLONE_NEWUSER | CLONE_NEWNET) ||
+				       write_file("/proc/self/setgroups", "deny") ||
+				       write_file("/proc/self/uid_map", "0 65534 1") ||
+				       write_file("/proc/self/gid_map", "0 65534 1")))
+				_exit(13);
+			_exit(child_info_bits());
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(own_ns ? 2 : 0, WEXITSTATUS(status))
+			TH_LOG("%s: bit 1 counters, bit 2 binds sequence; 10 setuid, 11 resolve, 12 GET_INFO, 13 namespaces",
+			       own_ns ? "root of its own user+net namespace" : "uid 65534");
+	}
+	for (k = 0; k < 50; k++)
+		close(fds[k]);
 }
 
 TEST_F(genl, cli_info_json_matches_netlink)
