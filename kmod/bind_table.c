@@ -345,11 +345,13 @@ int knetmon_nl_get_binds_done(struct netlink_callback *cb)
  * Seeding at load: listeners and bound UDP sockets that exist before the
  * probes saw them enter the table flagged preexisting, with no process
  * (the binder is unknown). Runs once, after the probes are placed, so a
- * socket bound meanwhile is already there and skipped. Left alone: a
- * socket whose release probe fires between our bucket walk and the insert
- * stays as a stale entry (never dereferenced) until its address is reused.
+ * socket bound meanwhile is already there and skipped. The socket walker
+ * of sockets.c hands each one over referenced and outside its table's
+ * lock, so the bind lock is never taken inside a bucket lock. Left alone:
+ * a socket whose release probe fires between the walk and the insert stays
+ * as a stale entry (never dereferenced) until its address is reused.
  */
-static void knetmon_seed_sock(struct sock *sk)
+static void knetmon_seed_sock(struct sock *sk, void *unused)
 {
 	struct knetmon_bind_rec rec = { .preexisting = true }, *e;
 	unsigned long flags;
@@ -376,55 +378,10 @@ static void knetmon_seed_sock(struct sock *sk)
 	spin_unlock_irqrestore(&knetmon_binds_lock, flags);
 }
 
-static void knetmon_seed_tcp(struct net *net)
-{
-	struct inet_hashinfo *h = net->ipv4.tcp_death_row.hashinfo;
-	struct hlist_nulls_node *node;
-	struct sock *sk;
-	u32 i;
-
-	for (i = 0; i <= h->lhash2_mask; i++) {
-		struct inet_listen_hashbucket *ilb = &h->lhash2[i];
-
-		if (hlist_nulls_empty(&ilb->nulls_head))
-			continue;
-		spin_lock(&ilb->lock);
-		sk_nulls_for_each(sk, node, &ilb->nulls_head)
-			if (net_eq(sock_net(sk), net))
-				knetmon_seed_sock(sk);
-		spin_unlock(&ilb->lock);
-		cond_resched();
-	}
-}
-
-static void knetmon_seed_udp(struct net *net)
-{
-	struct udp_table *t = knetmon_udp_table(net);
-	struct sock *sk;
-	u32 i;
-
-	for (i = 0; i <= t->mask; i++) {
-		struct udp_hslot *hslot = &t->hash[i];
-
-		if (hlist_empty(&hslot->head))
-			continue;
-		spin_lock_bh(&hslot->lock);
-		sk_for_each(sk, &hslot->head)
-			if (net_eq(sock_net(sk), net))
-				knetmon_seed_sock(sk);
-		spin_unlock_bh(&hslot->lock);
-		cond_resched();
-	}
-}
-
 void knetmon_bind_table_seed(void)
 {
-	struct net *net;
+	int err = knetmon_sockets_for_each_bound(knetmon_seed_sock, NULL);
 
-	down_read(&net_rwsem);
-	for_each_net(net) {
-		knetmon_seed_tcp(net);
-		knetmon_seed_udp(net);
-	}
-	up_read(&net_rwsem);
+	if (err)
+		pr_warn("the sockets bound before load are not all in the table: %d\n", err);
 }

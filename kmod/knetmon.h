@@ -40,6 +40,7 @@ struct net *knetmon_request_net(const struct sk_buff *skb, struct nlattr **attrs
 int knetmon_request_all_netns(const struct sk_buff *skb, struct nlattr **attrs,
 			      struct netlink_ext_ack *extack);
 int knetmon_dump_nets(struct netlink_callback *cb, struct nlattr **attrs, struct net ***nets);
+int knetmon_all_nets(struct net ***nets);
 void knetmon_put_nets(struct net **nets, int n);
 /* Validates a dump request, reasons in cb->extack (NULL-safe): 0 or -errno. */
 typedef int (*knetmon_dump_check_fn)(struct netlink_callback *cb);
@@ -67,6 +68,9 @@ void knetmon_sockets_exit(void);
 int knetmon_nl_get_sockets_start(struct netlink_callback *cb);
 int knetmon_nl_get_sockets_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int knetmon_nl_get_sockets_done(struct netlink_callback *cb);
+/* Each TCP listener and UDP socket of every netns, referenced, no table lock held. */
+typedef void (*knetmon_sock_fn)(struct sock *sk, void *arg);
+int knetmon_sockets_for_each_bound(knetmon_sock_fn fn, void *arg);
 /* owners.c: see owners.h */
 
 /* neigh.c, route.c, links.c */

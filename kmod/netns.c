@@ -116,7 +116,7 @@ int knetmon_request_all_netns(const struct sk_buff *skb, struct nlattr **attrs,
 int knetmon_dump_nets(struct netlink_callback *cb, struct nlattr **attrs, struct net ***nets)
 {
 	struct net *net, **v;
-	int all, n = 0, max = 0;
+	int all;
 
 	*nets = NULL;
 	all = knetmon_request_all_netns(cb->skb, attrs, NULL);
@@ -136,7 +136,19 @@ int knetmon_dump_nets(struct netlink_callback *cb, struct nlattr **attrs, struct
 		return 1;
 	}
 
-	/* Namespaces created after this snapshot are not part of the dump. */
+	return knetmon_all_nets(nets);
+}
+
+/*
+ * A reference on every live netns into *NETS (free with knetmon_put_nets()):
+ * their number, or -ENOMEM. Namespaces created later are not in it.
+ */
+int knetmon_all_nets(struct net ***nets)
+{
+	struct net *net, **v;
+	int n = 0, max = 0;
+
+	*nets = NULL;
 	down_read(&net_rwsem);
 	for_each_net(net)
 		max++;

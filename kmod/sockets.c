@@ -879,6 +879,70 @@ int knetmon_nl_get_sockets_done(struct netlink_callback *cb)
 	return 0;
 }
 
+/* ---- for the module's own use: seeding the bind table at load ---- */
+
+/* Every wanted socket of table T in d->net (every netns if d->any_net) to FN. */
+static int sk_walk_table(struct sk_dump *d, enum sk_table t, knetmon_sock_fn fn, void *arg)
+{
+	const struct sk_table_ops *ops = &sk_tables[t];
+	u32 bucket, size = ops->size(d), wanted, tries, i;
+	int err;
+
+	for (bucket = 0; bucket < size; bucket++) {
+		for (tries = 0; ; tries++) {
+			wanted = 0;
+			d->n = ops->collect(d, bucket, &wanted);
+			d->next = 0;
+			if (wanted <= d->cap || tries == SK_COLLECT_TRIES)
+				break;
+			sk_release_held(d);
+			err = sk_grow_held(d, wanted);
+			if (err)
+				return err;
+		}
+		/* no table lock held: FN may take its own */
+		for (i = 0; i < d->n; i++)
+			fn(d->held[i], arg);
+		sk_release_held(d);
+		if (!(bucket & 255))
+			cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Each TCP listener and UDP socket of every live netns to FN, with a
+ * reference held and no table lock, each table walked once per distinct
+ * set of chains (6.1 shares TCP's and UDP's among all netns).
+ */
+int knetmon_sockets_for_each_bound(knetmon_sock_fn fn, void *arg)
+{
+	static const enum sk_table tables[] = { SK_TABLE_TCP_LISTEN, SK_TABLE_UDP };
+	struct sk_dump *d;
+	int err, i, t;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	err = sk_grow_held(d, SK_HELD_INITIAL);
+	if (!err) {
+		d->n_nets = knetmon_all_nets(&d->nets);
+		err = min(d->n_nets, 0);
+		d->n_nets = max(d->n_nets, 0);
+	}
+	d->any_net = true;
+	for (t = 0; !err && t < ARRAY_SIZE(tables); t++) {
+		for (i = 0; !err && i < d->n_nets; i++) {
+			if (sk_chains_walked(d, tables[t], i))
+				continue;
+			d->net = d->nets[i];
+			err = sk_walk_table(d, tables[t], fn, arg);
+		}
+	}
+	sk_dump_free(d);
+	return err;
+}
+
 void knetmon_sockets_init(void)
 {
 	set_bit(KNETMON_FEAT_SOCKETS, &knetmon_features);
