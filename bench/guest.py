@@ -152,6 +152,53 @@ def bench_links(runs, out):
                 sh("ip netns del kbench")
 
 
+# ---- 1c. listing sockets of every netns ---------------------------------
+
+NETNS_COUNT, NETNS_SOCKETS, INIT_SOCKETS = 100, 20, 3000
+
+
+def setns(fd):
+    """setns(2) by ctypes: Python 3.11 has no os.setns."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(fd, 0x40000000) != 0:
+        raise OSError(ctypes.get_errno(), "setns")
+
+
+def bench_all_netns(runs, out):
+    """`knetmon netstat -uan --all-netns` over NETNS_COUNT namespaces of
+    NETNS_SOCKETS bound UDP sockets each, beside INIT_SOCKETS in the initial
+    one, against `ip -all netns exec ss -uan` (one ss per netns)."""
+    held, init = [], os.open("/proc/self/ns/net", os.O_RDONLY)
+    try:
+        for i in range(NETNS_COUNT):
+            sh(f"ip netns add kb{i}")
+            fd = os.open(f"/run/netns/kb{i}", os.O_RDONLY)
+            setns(fd)
+            os.close(fd)
+            for _ in range(NETNS_SOCKETS):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.bind(("127.0.0.1", 0))
+                held.append(s)
+        setns(init)
+        for _ in range(INIT_SOCKETS):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("127.0.0.1", 0))
+            held.append(s)
+        for tool, cmd in (("knetmon", f"{KNETMON} netstat -uan --all-netns"),
+                          ("ss", "ip -all netns exec ss -uan")):
+            t = timed(cmd, runs)
+            out.append({"netns": NETNS_COUNT, "per_netns": NETNS_SOCKETS,
+                        "init": INIT_SOCKETS, "tool": tool, "seconds": t})
+            print(f"  all-netns {tool}: {t * 1000:.1f} ms", flush=True)
+    finally:
+        setns(init)
+        for s in held:
+            s.close()
+        for i in range(NETNS_COUNT):
+            subprocess.run(f"ip netns del kb{i}", shell=True, stderr=subprocess.DEVNULL)
+
+
 # ---- 2. bind overhead -----------------------------------------------------
 
 def bindloop(seconds, procs=1):
@@ -281,7 +328,7 @@ def main():
     ap.add_argument("--procs", help="processes holding them, comma-separated (1,100)")
     ap.add_argument("--runs", type=int, help="runs per figure, the median reported (5)")
     ap.add_argument("--seconds", type=float, help="bind loop and event storm length (3)")
-    ap.add_argument("--parts", default="listing,links,binds,events,memory",
+    ap.add_argument("--parts", default="listing,links,netns,binds,events,memory",
                     help="which benchmarks, comma-separated")
     a = ap.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (400000, 400000))
@@ -311,6 +358,10 @@ def main():
         print("listing interfaces", flush=True)
         res["links"] = []
         bench_links(runs, res["links"])
+    if "netns" in parts:
+        print("listing every netns", flush=True)
+        res["all_netns"] = []
+        bench_all_netns(runs, res["all_netns"])
     if "binds" in parts:
         print("bind overhead", flush=True)
         res["bind_overhead"] = bench_bind_overhead(secs, runs)

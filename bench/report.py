@@ -78,6 +78,16 @@ if res.get("links"):
     table(["links", "ifindex gap", "knetmon ifconfig -a", "ip addr show", "ip/knetmon",
            "knetmon us/link"], rows)
 
+if res.get("all_netns"):
+    a = {r["tool"]: r for r in res["all_netns"]}
+    r0 = res["all_netns"][0]
+    title(f"Listing UDP sockets of every netns ({r0['netns']} netns of {r0['per_netns']}"
+          f" sockets, {r0['init']} in the initial one; median wall time, ms)")
+    kn, ss = a.get("knetmon"), a.get("ss")
+    table(["knetmon netstat -uan --all-netns", "ip -all netns exec ss -uan", "ss/knetmon"],
+          [[f"{kn['seconds'] * 1000:.1f}" if kn else "-", f"{ss['seconds'] * 1000:.1f}" if ss else "-",
+            f"{ss['seconds'] / kn['seconds']:.2f}" if kn and ss else "-"]])
+
 b = res.get("bind_overhead")
 if b:
     title("Bind loop (socket + bind(port 0) + close, one process, median binds/s)")

@@ -388,26 +388,10 @@ static int add_neighbours(const char *ip, int n, int net)
 	return system(cmd);
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	int ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-
-	if (fd >= 0)
-		close(fd);
-	return ok ? 0 : -1;
-}
-
-/* Become uid 65534, then root of a user and network namespace of one's own. */
+/* uid 65534 as root of its own user+net namespace, with a dummy d0 up. */
 static int nobody_in_own_netns(void)
 {
-	/* a set-id change leaves the process undumpable, its /proc/self root's */
-	if (setgroups(0, NULL) || setgid(65534) || setuid(65534) ||
-	    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) || unshare(CLONE_NEWUSER | CLONE_NEWNET))
-		return -1;
-	if (write_file("/proc/self/setgroups", "deny") ||
-	    write_file("/proc/self/uid_map", "0 65534 1") ||
-	    write_file("/proc/self/gid_map", "0 65534 1"))
+	if (kt_nobody_in_own_netns())
 		return -1;
 	return system("ip link set lo up && ip link add d0 type dummy && ip link set d0 up");
 }

@@ -209,16 +209,6 @@ TEST_F(genl, unprivileged_cannot_join_binds_group)
 		TH_LOG("child: 10 setuid, 11 resolve, 12 joined anyway, 13 wrong errno");
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	int ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-
-	if (fd >= 0)
-		close(fd);
-	return ok ? 0 : -1;
-}
-
 /* GET_INFO as the child sees it: 1 counters, 2 binds sequence, as bits; or 10+. */
 static int child_info_bits(void)
 {
@@ -262,15 +252,9 @@ TEST_F(genl, info_counters_only_for_cap_net_admin_of_the_initial_namespace)
 		pid = fork();
 		ASSERT_LE(0, pid);
 		if (pid == 0) {
-			if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
-				_exit(10);
-			/* a set-id change leaves /proc/self root's: make it ours again */
-			if (own_ns && (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) ||
-				       unshare(CLONE_NEWUSER | CLONE_NEWNET) ||
-				       write_file("/proc/self/setgroups", "deny") ||
-				       write_file("/proc/self/uid_map", "0 65534 1") ||
-				       write_file("/proc/self/gid_map", "0 65534 1")))
-				_exit(13);
+			if (own_ns ? kt_nobody_in_own_netns() :
+				     setgroups(0, NULL) || setgid(65534) || setuid(65534))
+				_exit(own_ns ? 13 : 10);
 			_exit(child_info_bits());
 		}
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));

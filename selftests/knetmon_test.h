@@ -8,13 +8,18 @@
 #define KNETMON_TEST_H
 
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <linux/genetlink.h>
+#include <linux/sched.h>
 #include <linux/netlink.h>
 #include <libmnl/libmnl.h>
 
@@ -250,6 +255,34 @@ static inline void kt_shell_line(const char *cmd, char *out, size_t len)
 	if (fgets(out, len, f))
 		out[strcspn(out, "\n")] = '\0';
 	pclose(f);
+}
+
+static inline int kt_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	int ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * In a child: become uid 65534, then root of a user and network namespace
+ * of its own (a container's root, with no privilege over the host).
+ */
+static inline int kt_nobody_in_own_netns(void)
+{
+	/* a set-id change leaves the process undumpable, its /proc/self root's */
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534) ||
+	    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) ||
+	    syscall(SYS_unshare, CLONE_NEWUSER | CLONE_NEWNET))	/* whatever _GNU_SOURCE says */
+		return -1;
+	if (kt_write_file("/proc/self/setgroups", "deny") ||
+	    kt_write_file("/proc/self/uid_map", "0 65534 1") ||
+	    kt_write_file("/proc/self/gid_map", "0 65534 1"))
+		return -1;
+	return 0;
 }
 
 /* Whether PROG is a command on PATH. */
