@@ -37,6 +37,19 @@ static void link_addr_line(struct links_dump *d, const char *name, const struct 
 	       tl_u8(&t, KNETMON_A_ADDR_PREFIXLEN), tl_u8(&t, KNETMON_A_ADDR_SCOPE));
 }
 
+/*
+ * A link address as ip writes it: colon hex, but dotted for the 4-byte
+ * addresses of IPv4 tunnels (sit0, ipip, gre: "link/sit 0.0.0.0").
+ */
+static const char *link_address(const struct nlattr *a, char *buf, size_t n)
+{
+	if (a && mnl_attr_get_payload_len(a) == 4) {
+		inet_ntop(AF_INET, mnl_attr_get_payload(a), buf, n);
+		return buf;
+	}
+	return tl_mac(a, buf, n);
+}
+
 static int link_msg(const struct nlmsghdr *nlh, void *data)
 {
 	struct links_dump *d = data;
@@ -53,7 +66,7 @@ static int link_msg(const struct nlmsghdr *nlh, void *data)
 	d->links++;
 	tl_add(&d->lines, "link|%s|%u|%x|%u|%s|%u", name, tl_u32(&t, KNETMON_A_LINK_IFINDEX),
 	       tl_u32(&t, KNETMON_A_LINK_FLAGS) & ~IFF_RUNNING_BIT, tl_u32(&t, KNETMON_A_LINK_MTU),
-	       tl_mac(t.a[KNETMON_A_LINK_ADDRESS], mac, sizeof(mac)),
+	       link_address(t.a[KNETMON_A_LINK_ADDRESS], mac, sizeof(mac)),
 	       tl_u32(&t, KNETMON_A_LINK_TXQLEN));
 	tl_parse_nest(t.a[KNETMON_A_LINK_STATS], &s);
 	tl_add(&d->lines, "stats|%s|%llu|%llu|%llu|%llu|%llu|%llu|%llu|%llu", name,
