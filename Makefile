@@ -59,7 +59,7 @@ CLI_OBJS  := $(patsubst userspace/%.c,$(OUT)/cli/%.o,$(wildcard userspace/*.c))
 TESTS     := $(patsubst selftests/%.c,$(OUT)/selftests/%,$(wildcard selftests/*.c))
 HEADERS   := VERSION include/uapi/linux/knetmon.h $(wildcard userspace/*.h selftests/*.h)
 
-.PHONY: all module cli selftests check check-targets demo bench dist clean
+.PHONY: all module cli selftests check check-targets check-debug demo bench dist clean
 all: module cli
 
 module:
@@ -107,6 +107,12 @@ check:
 check-targets:
 	scripts/deps
 	scripts/check --targets-only
+
+# the selftests on a debug kernel (KASAN, lockdep, kmemleak, UBSAN, ...),
+# which scripts/debug-kernel builds the first time (see README.md)
+check-debug:
+	scripts/deps
+	scripts/check-debug
 
 demo:
 	scripts/deps
