@@ -15,8 +15,9 @@
  * reference on every wanted socket in it, into an array sized by a count
  * taken under the same lock (grown and collected again if the bucket grew
  * meanwhile). The records are filled outside the lock from that array and
- * the references dropped once sent. So a bucket is one snapshot: a socket inserted at the chain head while the dump runs cannot
- * shift a resume index and make a stable socket be skipped or repeated.
+ * the references dropped once sent. So a bucket is one snapshot: a socket
+ * inserted at the chain head while the dump runs cannot shift a resume
+ * index and make a stable socket be skipped or repeated.
  *
  * The cursor in cb->ctx is (netns, table, bucket) plus the bucket's array.
  * A bucket that does not fit in the rest of an skb is trimmed and sent from
@@ -624,32 +625,39 @@ static int sk_grow_held(struct sk_dump *d, u32 wanted)
 }
 
 /*
- * Reference every wanted socket of the cursor's bucket into d->held. When
- * the bucket keeps outgrowing the array between count and collection, the
- * sockets collected are sent and the dump is flagged interrupted.
+ * Reference every wanted socket of BUCKET into d->held. Returns 1 when the
+ * bucket kept outgrowing the array between count and collection and only
+ * what fitted was collected, 0 when it was collected whole, or -ENOMEM.
  */
-static int sk_collect_bucket(struct netlink_callback *cb, const struct sk_table_ops *ops)
+static int sk_collect_whole(struct sk_dump *d, const struct sk_table_ops *ops, u32 bucket)
 {
-	struct sk_dump_ctx *ctx = sk_ctx(cb);
-	struct sk_dump *d = ctx->d;
 	u32 wanted, tries;
 	int err;
 
 	for (tries = 0; ; tries++) {
 		wanted = 0;
-		d->n = ops->collect(d, ctx->bucket, &wanted);
+		d->n = ops->collect(d, bucket, &wanted);
 		d->next = 0;
 		if (wanted <= d->cap)
 			return 0;
-		if (tries == SK_COLLECT_TRIES) {
-			cb->seq++;
-			return 0;
-		}
+		if (tries == SK_COLLECT_TRIES)
+			return 1;
 		sk_release_held(d);
 		err = sk_grow_held(d, wanted);
 		if (err)
 			return err;
 	}
+}
+
+/* The cursor's bucket into d->held; a partial collection flags the dump. */
+static int sk_collect_bucket(struct netlink_callback *cb, const struct sk_table_ops *ops)
+{
+	struct sk_dump_ctx *ctx = sk_ctx(cb);
+	int ret = sk_collect_whole(ctx->d, ops, ctx->bucket);
+
+	if (ret > 0)
+		cb->seq++;
+	return min(ret, 0);
 }
 
 /* Drop the references on held[from..to). */
@@ -885,21 +893,14 @@ int knetmon_nl_get_sockets_done(struct netlink_callback *cb)
 static int sk_walk_table(struct sk_dump *d, enum sk_table t, knetmon_sock_fn fn, void *arg)
 {
 	const struct sk_table_ops *ops = &sk_tables[t];
-	u32 bucket, size = ops->size(d), wanted, tries, i;
+	u32 bucket, size = ops->size(d), i;
 	int err;
 
 	for (bucket = 0; bucket < size; bucket++) {
-		for (tries = 0; ; tries++) {
-			wanted = 0;
-			d->n = ops->collect(d, bucket, &wanted);
-			d->next = 0;
-			if (wanted <= d->cap || tries == SK_COLLECT_TRIES)
-				break;
-			sk_release_held(d);
-			err = sk_grow_held(d, wanted);
-			if (err)
-				return err;
-		}
+		/* a bucket that kept growing: what fitted is seeded */
+		err = sk_collect_whole(d, ops, bucket);
+		if (err < 0)
+			return err;
 		/* no table lock held: FN may take its own */
 		for (i = 0; i < d->n; i++)
 			fn(d->held[i], arg);
