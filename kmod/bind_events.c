@@ -5,40 +5,57 @@
  * An event is appended to a pending batch, one skb holding several genl
  * messages, instead of getting an skb and a multicast of its own: under a
  * bind storm the allocation, the multicast and the listener's wakeup per
- * event cost as much as the probes themselves (docs/BENCHMARKS.md). A batch
- * goes out when the next event does not fit, one jiffy after it was started
- * (a timer), and whenever a request needs every numbered event to be on its
- * way: GET_INFO's sequence number and GET_BINDS's snapshot, so a listener
- * never waits for events older than what it was just told.
+ * event cost as much as the probes themselves (docs/BENCHMARKS.md).
+ *
+ * Numbering and appending happen under the table's lock, so a batch holds
+ * its events in sequence order. Sending does not: a batch that is complete
+ * (full, one jiffy old, or cut because a request needs every numbered
+ * event on its way) moves to one ready queue, still under the lock, and a
+ * single sender at a time multicasts that queue in order from process
+ * context. Netlink delivery may pass an nlmon tap's dev_queue_xmit(), which
+ * must run with interrupts on; and a probe's handler is no place for it.
  *
  * Each netns has its own sequence and its own batch for the "binds" group;
  * the "binds_all" group has one batch, multicast in the initial netns.
- * Everything here runs under knetmon_binds_lock: batches are filled and
- * sent in sequence order.
  */
 
-#include <linux/timer.h>
+#include <linux/hashtable.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 #include "knetmon.h"
-#include "binds.h"
+#include "bind_events.h"
 
 struct knetmon_batch {
 	struct sk_buff *skb;		/* NULL: nothing pending */
 	u32 events;			/* in skb */
 	struct list_head pending;	/* on knetmon_batches_pending while skb */
-	struct net *net;		/* where it is multicast; NULL once closed */
+	struct net *net;		/* where it is multicast; NULL once gone */
 	unsigned int group;
 };
 
 struct knetmon_binds_net {
 	u64 seq;
+	u64 lost_seen;			/* probe misses already shown as a gap */
+	u64 cookie;			/* the netns's */
+	struct hlist_node by_cookie;	/* in knetmon_nets while the netns lives */
 	struct knetmon_batch batch;	/* the "binds" group of this netns */
 };
 
+/* What a ready skb carries in its cb until it is sent. */
+struct knetmon_ready_cb {
+	struct net *net;		/* held */
+	u32 group;
+	u32 events;
+};
+
 static unsigned int knetmon_binds_net_id;
+/* Every netns's state by cookie, for a release whose socket is gone. */
+static DEFINE_HASHTABLE(knetmon_nets, 6);
+static u64 knetmon_lost_total;
 static struct knetmon_batch knetmon_batch_all = {
 	.pending = LIST_HEAD_INIT(knetmon_batch_all.pending),
 	.net	 = &init_net,
@@ -46,15 +63,31 @@ static struct knetmon_batch knetmon_batch_all = {
 };
 static LIST_HEAD(knetmon_batches_pending);
 
-static void knetmon_batch_timer_fn(struct timer_list *t);
-static DEFINE_TIMER(knetmon_batch_timer, knetmon_batch_timer_fn);
+static struct sk_buff_head knetmon_ready;
+static DEFINE_MUTEX(knetmon_send_mutex);	/* one sender: queue order kept */
+
+static void knetmon_send_fn(struct work_struct *work);
+static DECLARE_WORK(knetmon_send_work, knetmon_send_fn);
+static void knetmon_flush_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(knetmon_flush_work, knetmon_flush_fn);
 
 struct knetmon_binds_net *knetmon_binds_net(const struct net *net)
 {
 	return net_generic(net, knetmon_binds_net_id);
 }
 
-/* ---- batches ---------------------------------------------------------- */
+struct knetmon_binds_net *knetmon_binds_net_find(u64 cookie)
+{
+	struct knetmon_binds_net *bn;
+
+	lockdep_assert_held(&knetmon_bind_table_lock);
+	hash_for_each_possible(knetmon_nets, bn, by_cookie, cookie)
+		if (bn->cookie == cookie)
+			return bn;
+	return NULL;
+}
+
+/* ---- batches, under the table lock ------------------------------------ */
 
 static void knetmon_batch_detach(struct knetmon_batch *b)
 {
@@ -63,43 +96,36 @@ static void knetmon_batch_detach(struct knetmon_batch *b)
 	b->events = 0;
 }
 
-/*
- * Multicast what B holds. A listener whose buffer is full loses the whole
- * batch: every event in it counts as dropped, as the gap it leaves does.
- */
-static void knetmon_batch_send(struct knetmon_batch *b)
+/* B's skb goes to the ready queue with a reference on its netns. */
+static void knetmon_batch_close(struct knetmon_batch *b)
 {
+	struct knetmon_ready_cb *cb;
 	struct sk_buff *skb = b->skb;
 	u32 events = b->events;
-	int err;
+	struct net *net;
 
 	if (!skb)
 		return;
 	knetmon_batch_detach(b);
-	if (!events) {
+	net = events ? maybe_get_net(b->net) : NULL;
+	if (!net) {
+		atomic64_add(events, &knetmon_counters[KNETMON_A_COUNTER_EVENTS_UNSENT]);
 		kfree_skb(skb);
 		return;
 	}
-	err = genlmsg_multicast_netns(&knetmon_family, b->net, skb, 0, b->group, GFP_ATOMIC);
-	if (err == -ENOBUFS)
-		atomic64_add(events, &knetmon_counters[KNETMON_A_COUNTER_EVENTS_DROPPED]);
+	cb = (struct knetmon_ready_cb *)skb->cb;
+	cb->net = net;
+	cb->group = b->group;
+	cb->events = events;
+	skb_queue_tail(&knetmon_ready, skb);
 }
 
-static void knetmon_batches_send_all(void)
+static void knetmon_batches_close_all(void)
 {
 	struct knetmon_batch *b, *tmp;
 
 	list_for_each_entry_safe(b, tmp, &knetmon_batches_pending, pending)
-		knetmon_batch_send(b);
-}
-
-static void knetmon_batch_timer_fn(struct timer_list *t)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&knetmon_binds_lock, flags);
-	knetmon_batches_send_all();
-	spin_unlock_irqrestore(&knetmon_binds_lock, flags);
+		knetmon_batch_close(b);
 }
 
 /* Append REC to B, starting a batch (one page) if none is pending. */
@@ -110,8 +136,8 @@ static int knetmon_batch_put(struct knetmon_batch *b, const struct knetmon_bind_
 		if (!b->skb)
 			return -ENOMEM;
 		list_add_tail(&b->pending, &knetmon_batches_pending);
-		if (!timer_pending(&knetmon_batch_timer))
-			mod_timer(&knetmon_batch_timer, jiffies + 1);
+		/* a no-op while one is due: the oldest batch sets the deadline */
+		queue_delayed_work(system_wq, &knetmon_flush_work, 1);
 	}
 	if (knetmon_bind_fill(b->skb, rec, 0, 0, 0, KNETMON_CMD_BIND_EVENT, NULL))
 		return -EMSGSIZE;
@@ -127,7 +153,7 @@ static void knetmon_batch_add(struct knetmon_batch *b, const struct knetmon_bind
 		return;		/* the netns is gone: no one can listen there */
 	err = knetmon_batch_put(b, rec);
 	if (err == -EMSGSIZE && b->events) {
-		knetmon_batch_send(b);
+		knetmon_batch_close(b);
 		err = knetmon_batch_put(b, rec);
 	}
 	if (err)
@@ -136,24 +162,42 @@ static void knetmon_batch_add(struct knetmon_batch *b, const struct knetmon_bind
 
 /* ---- the event path ---------------------------------------------------- */
 
-/* Number REC in BN's netns and queue it for whoever listens. Under RCU. */
-void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct net *net,
-			      struct knetmon_bind_rec *rec)
+void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec,
+			       u64 lost)
 {
+	lockdep_assert_held(&knetmon_bind_table_lock);
+	knetmon_lost_total = lost;
+	if (lost != bn->lost_seen) {
+		bn->lost_seen = lost;
+		bn->seq++;	/* a number no event gets: the gap listeners see */
+	}
 	rec->seq = ++bn->seq;
-	if (genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_BINDS_ID))
+}
+
+void knetmon_bind_event_queue(struct knetmon_binds_net *bn, const struct knetmon_bind_rec *rec)
+{
+	struct net *net = bn->batch.net;	/* NULL once the netns is gone */
+
+	lockdep_assert_held(&knetmon_bind_table_lock);
+	if (net && genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_BINDS_ID))
 		knetmon_batch_add(&bn->batch, rec);
 	if (genl_has_listeners(&knetmon_family, &init_net, KNETMON_MCGRP_BINDS_ALL_ID))
 		knetmon_batch_add(&knetmon_batch_all, rec);
 }
 
-/* The last sequence number given in NET; every event up to it is sent. */
-u64 knetmon_binds_netns_seq_locked(const struct net *net)
+void knetmon_bind_events_kick(void)
+{
+	if (!skb_queue_empty_lockless(&knetmon_ready))
+		queue_work(system_wq, &knetmon_send_work);
+}
+
+u64 knetmon_bind_events_cut_locked(const struct net *net)
 {
 	struct knetmon_binds_net *bn;
 	u64 seq = 0;
 
-	knetmon_batches_send_all();
+	lockdep_assert_held(&knetmon_bind_table_lock);
+	knetmon_batches_close_all();
 	rcu_read_lock();
 	bn = knetmon_binds_net(net);
 	if (bn)
@@ -162,14 +206,58 @@ u64 knetmon_binds_netns_seq_locked(const struct net *net)
 	return seq;
 }
 
+/* ---- sending, in process context -------------------------------------- */
+
+/*
+ * Multicast the ready queue in order. A listener whose buffer is full loses
+ * the whole batch: every event in it counts as dropped, as the gap it
+ * leaves does.
+ */
+void knetmon_bind_events_send(void)
+{
+	struct knetmon_ready_cb cb;
+	struct sk_buff *skb;
+	int err;
+
+	mutex_lock(&knetmon_send_mutex);
+	while ((skb = skb_dequeue(&knetmon_ready))) {
+		cb = *(struct knetmon_ready_cb *)skb->cb;
+		memset(skb->cb, 0, sizeof(skb->cb));
+		err = genlmsg_multicast_netns(&knetmon_family, cb.net, skb, 0, cb.group,
+					      GFP_KERNEL);
+		if (err == -ENOBUFS)
+			atomic64_add(cb.events,
+				     &knetmon_counters[KNETMON_A_COUNTER_EVENTS_DROPPED]);
+		put_net(cb.net);
+	}
+	mutex_unlock(&knetmon_send_mutex);
+}
+
+static void knetmon_send_fn(struct work_struct *work)
+{
+	knetmon_bind_events_send();
+}
+
+/* The oldest pending batch is a jiffy old: everything pending goes. */
+static void knetmon_flush_fn(struct work_struct *work)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
+	knetmon_batches_close_all();
+	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
+	knetmon_bind_events_send();
+}
+
 u64 knetmon_binds_netns_seq(const struct net *net)
 {
 	unsigned long flags;
 	u64 seq;
 
-	spin_lock_irqsave(&knetmon_binds_lock, flags);
-	seq = knetmon_binds_netns_seq_locked(net);
-	spin_unlock_irqrestore(&knetmon_binds_lock, flags);
+	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
+	seq = knetmon_bind_events_cut_locked(net);
+	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
+	knetmon_bind_events_send();
 	return seq;
 }
 
@@ -178,20 +266,30 @@ u64 knetmon_binds_netns_seq(const struct net *net)
 static int __net_init knetmon_binds_net_init(struct net *net)
 {
 	struct knetmon_binds_net *bn = knetmon_binds_net(net);
+	unsigned long flags;
 
 	INIT_LIST_HEAD(&bn->batch.pending);
 	bn->batch.group = KNETMON_MCGRP_BINDS_ID;
 	bn->batch.net = net;
+	bn->cookie = net->net_cookie;
+	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
+	/* misses before this netns existed are no gap of its own */
+	bn->lost_seen = knetmon_lost_total;
+	hash_add(knetmon_nets, &bn->by_cookie, bn->cookie);
+	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 	return 0;
 }
 
-/* No socket is left in NET to listen: what is pending goes nowhere. */
+/*
+ * No socket is left in NET to listen: what is pending goes nowhere. Ready
+ * batches hold a reference on their netns, so none of NET's is queued.
+ */
 static void __net_exit knetmon_binds_net_exit(struct net *net)
 {
 	struct knetmon_binds_net *bn = knetmon_binds_net(net);
 	unsigned long flags;
 
-	spin_lock_irqsave(&knetmon_binds_lock, flags);
+	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
 	if (bn->batch.skb) {
 		atomic64_add(bn->batch.events,
 			     &knetmon_counters[KNETMON_A_COUNTER_EVENTS_UNSENT]);
@@ -199,7 +297,8 @@ static void __net_exit knetmon_binds_net_exit(struct net *net)
 		knetmon_batch_detach(&bn->batch);
 	}
 	bn->batch.net = NULL;
-	spin_unlock_irqrestore(&knetmon_binds_lock, flags);
+	hash_del(&bn->by_cookie);
+	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 }
 
 static struct pernet_operations knetmon_binds_net_ops = {
@@ -211,21 +310,24 @@ static struct pernet_operations knetmon_binds_net_ops = {
 
 int knetmon_bind_events_init(void)
 {
+	skb_queue_head_init(&knetmon_ready);
 	return register_pernet_subsys(&knetmon_binds_net_ops);
 }
 
 /*
- * The probes are gone, so nothing starts a batch again: stop the timer and
+ * The probes are gone, so nothing starts a batch again: stop the work and
  * send what is pending while the family still exists.
  */
 void knetmon_bind_events_stop(void)
 {
 	unsigned long flags;
 
-	timer_shutdown_sync(&knetmon_batch_timer);
-	spin_lock_irqsave(&knetmon_binds_lock, flags);
-	knetmon_batches_send_all();
-	spin_unlock_irqrestore(&knetmon_binds_lock, flags);
+	cancel_delayed_work_sync(&knetmon_flush_work);
+	cancel_work_sync(&knetmon_send_work);
+	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
+	knetmon_batches_close_all();
+	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
+	knetmon_bind_events_send();
 }
 
 void knetmon_bind_events_exit(void)

@@ -26,151 +26,7 @@
 #include <net/tcp_states.h>
 
 #include "knetmon.h"
-#include "binds.h"
-
-DEFINE_SPINLOCK(knetmon_binds_lock);
-
-/* ---- wire format ---------------------------------------------------- */
-
-/* Where the socket is bound: address and port, or a unix socket's name. */
-static int knetmon_bind_put_local(struct sk_buff *skb, const struct knetmon_bind_rec *rec)
-{
-	if (rec->family == AF_UNIX)
-		return rec->path_len ? nla_put(skb, KNETMON_A_BIND_UNIX_PATH, rec->path_len,
-					       rec->path) : 0;
-	return nla_put(skb, KNETMON_A_BIND_ADDR, rec->family == AF_INET6 ? 16 : 4, rec->addr) ||
-	       nla_put_be16(skb, KNETMON_A_BIND_PORT, rec->port);
-}
-
-int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec,
-		      u32 portid, u32 seq, int flags, u8 cmd, const u64 *dump_seq)
-{
-	void *hdr;
-
-	hdr = genlmsg_put(skb, portid, seq, &knetmon_family, flags, cmd);
-	if (!hdr)
-		return -EMSGSIZE;
-
-	if (nla_put_u64_64bit(skb, KNETMON_A_BIND_SEQ, rec->seq, KNETMON_A_BIND_PAD) ||
-	    nla_put_u8(skb, KNETMON_A_BIND_KIND, rec->kind) ||
-	    nla_put_s32(skb, KNETMON_A_BIND_RESULT, rec->result) ||
-	    nla_put_u64_64bit(skb, KNETMON_A_BIND_TIME_REAL, rec->time_real, KNETMON_A_BIND_PAD) ||
-	    nla_put_u64_64bit(skb, KNETMON_A_BIND_TIME_BOOT, rec->time_boot, KNETMON_A_BIND_PAD) ||
-	    nla_put_u32(skb, KNETMON_A_BIND_PID, rec->pid) ||
-	    nla_put_u32(skb, KNETMON_A_BIND_TGID, rec->tgid) ||
-	    nla_put_u32(skb, KNETMON_A_BIND_UID, rec->uid) ||
-	    nla_put_string(skb, KNETMON_A_BIND_COMM, rec->comm) ||
-	    nla_put_u32(skb, KNETMON_A_BIND_NETNS, rec->netns) ||
-	    nla_put_u64_64bit(skb, KNETMON_A_BIND_CGROUP, rec->cgroup, KNETMON_A_BIND_PAD) ||
-	    nla_put_u8(skb, KNETMON_A_BIND_FAMILY, rec->family) ||
-	    nla_put_u8(skb, KNETMON_A_BIND_TYPE, rec->type) ||
-	    nla_put_u8(skb, KNETMON_A_BIND_PROTOCOL, rec->protocol) ||
-	    knetmon_bind_put_local(skb, rec) ||
-	    nla_put_u32(skb, KNETMON_A_BIND_IFINDEX, rec->ifindex) ||
-	    nla_put_u32(skb, KNETMON_A_BIND_SOCKOPTS, rec->sockopts) ||
-	    nla_put_u64_64bit(skb, KNETMON_A_BIND_COOKIE, rec->cookie, KNETMON_A_BIND_PAD) ||
-	    nla_put_u64_64bit(skb, KNETMON_A_BIND_INODE, rec->inode, KNETMON_A_BIND_PAD) ||
-	    nla_put_u8(skb, KNETMON_A_BIND_STATE, rec->state))
-		goto cancel;
-	if (rec->kind == KNETMON_BIND_KIND_LISTEN &&
-	    nla_put_u32(skb, KNETMON_A_BIND_BACKLOG, rec->backlog))
-		goto cancel;
-	if (rec->preexisting && nla_put_flag(skb, KNETMON_A_BIND_PREEXISTING))
-		goto cancel;
-	if (dump_seq && nla_put_u64_64bit(skb, KNETMON_A_BIND_DUMP_SEQ, *dump_seq,
-					  KNETMON_A_BIND_PAD))
-		goto cancel;
-
-	genlmsg_end(skb, hdr);
-	return 0;
-
-cancel:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
-}
-
-/* ---- building a record ---------------------------------------------- */
-
-static void knetmon_rec_task(struct knetmon_bind_rec *rec)
-{
-	rec->time_real = ktime_get_real_ns();
-	rec->time_boot = ktime_get_boottime_ns();
-	rec->pid = current->pid;
-	rec->tgid = current->tgid;
-	rec->uid = from_kuid_munged(&init_user_ns, current_uid());
-	strscpy(rec->comm, current->comm, sizeof(rec->comm));
-	rcu_read_lock();
-	rec->cgroup = cgroup_id(task_dfl_cgroup(current));
-	rcu_read_unlock();
-}
-
-static u32 knetmon_sockopts(const struct sock *sk)
-{
-	u32 opts = 0;
-
-	/* bitfields on 6.12: plain reads of options set before bind() */
-	if (sk->sk_reuse)
-		opts |= KNETMON_SOCKOPT_REUSEADDR;
-	if (sk->sk_reuseport)
-		opts |= KNETMON_SOCKOPT_REUSEPORT;
-	if (knetmon_inet_freebind(sk))
-		opts |= KNETMON_SOCKOPT_FREEBIND;
-	if (knetmon_inet_transparent(sk))
-		opts |= KNETMON_SOCKOPT_TRANSPARENT;
-	if (sk->sk_family == AF_INET6 && sk->sk_ipv6only)
-		opts |= KNETMON_SOCKOPT_V6ONLY;
-	return opts;
-}
-
-/* A unix name of LEN bytes; a pathname ends at its first NUL. */
-static void knetmon_rec_unix_path(struct knetmon_bind_rec *rec, const char *path, int len)
-{
-	len = clamp_t(int, len, 0, sizeof(rec->path));
-	if (len && path[0])
-		len = strnlen(path, len);
-	memcpy(rec->path, path, len);
-	rec->path_len = len;
-}
-
-/*
- * The name a unix socket holds now. bind and autobind publish
- * unix_sk(sk)->addr once, with a release store, and it never changes while
- * the socket lives: an acquire load (as unix_getname() does) sees it whole.
- * Its len counts sun_family, and for a pathname the terminating NUL.
- */
-static void knetmon_rec_unix_name(struct knetmon_bind_rec *rec, const struct sock *sk)
-{
-	const struct unix_address *addr = smp_load_acquire(&unix_sk(sk)->addr);
-
-	rec->path_len = 0;
-	if (addr)
-		knetmon_rec_unix_path(rec, addr->name->sun_path,
-				      addr->len - (int)offsetof(struct sockaddr_un, sun_path));
-}
-
-/* What the socket is: identity, options and the address it holds now. */
-void knetmon_rec_sock(struct knetmon_bind_rec *rec, const struct sock *sk,
-		      const struct socket *sock)
-{
-	rec->netns = sock_net(sk)->ns.inum;
-	rec->family = sk->sk_family;
-	rec->type = sk->sk_type;
-	rec->protocol = sk->sk_protocol;
-	rec->state = READ_ONCE(sk->sk_state);
-	rec->ifindex = READ_ONCE(sk->sk_bound_dev_if);
-	rec->inode = sock ? SOCK_INODE((struct socket *)sock)->i_ino : 0;
-	/* a unix_sock has no inet_sock fields: neither port nor inet options */
-	if (sk->sk_family == AF_UNIX) {
-		knetmon_rec_unix_name(rec, sk);
-		return;
-	}
-	rec->sockopts = knetmon_sockopts(sk);
-	rec->port = htons(READ_ONCE(inet_sk(sk)->inet_num));
-	if (sk->sk_family == AF_INET6)
-		memcpy(rec->addr, &sk->sk_v6_rcv_saddr, 16);
-	else
-		memcpy(rec->addr, &sk->sk_rcv_saddr, 4);
-}
+#include "bind_events.h"
 
 /* ---- the event path ------------------------------------------------- */
 
@@ -187,69 +43,98 @@ static const enum knetmon_counter_attr knetmon_kind_counter[] = {
 	[KNETMON_BIND_KIND_RELEASE]	= KNETMON_A_COUNTER_EVENTS_RELEASE,
 };
 
-/*
- * Apply OP to the table; false when there is nothing to report (release of
- * a socket we never saw bound). On return REC carries the cookie and, for a
- * release, what the table knew about the socket.
- */
-static bool knetmon_table_apply(struct knetmon_bind_rec *rec, const struct sock *sk,
-				enum knetmon_table_op op)
-{
-	struct knetmon_bind_rec *e = knetmon_bind_table_lookup(sk);
-	struct knetmon_bind_rec now;
+static u64 knetmon_probes_missed(void);
 
-	switch (op) {
-	case KNETMON_TABLE_NONE:
-		if (e)
-			rec->cookie = e->cookie;
-		return true;
-	case KNETMON_TABLE_SET:
-		if (!e)
-			e = knetmon_bind_table_insert(sk);
-		if (e) {
-			rec->cookie = e->cookie;
-			*e = *rec;
-		}
-		return true;
-	case KNETMON_TABLE_DEL:
-		if (!e)
-			return false;
-		now = *rec;
-		*rec = *e;
-		rec->kind = KNETMON_BIND_KIND_RELEASE;
-		rec->result = 0;
-		rec->time_real = now.time_real;
-		rec->time_boot = now.time_boot;
-		rec->pid = now.pid;
-		rec->tgid = now.tgid;
-		rec->uid = now.uid;
-		rec->cgroup = now.cgroup;
-		memcpy(rec->comm, now.comm, sizeof(rec->comm));
-		knetmon_bind_table_remove(e);
-		return true;
-	}
-	return false;
+/* A release reports what the table knew of the socket, and who closed it. */
+static void knetmon_rec_released(struct knetmon_bind_rec *rec, const struct knetmon_bind_rec *e)
+{
+	struct knetmon_bind_rec closer = *rec;
+
+	*rec = *e;
+	rec->kind = KNETMON_BIND_KIND_RELEASE;
+	rec->result = 0;
+	rec->time_real = closer.time_real;
+	rec->time_boot = closer.time_boot;
+	rec->pid = closer.pid;
+	rec->tgid = closer.tgid;
+	rec->uid = closer.uid;
+	rec->cgroup = closer.cgroup;
+	memcpy(rec->comm, closer.comm, sizeof(rec->comm));
 }
 
-static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *sk,
-			       enum knetmon_table_op op)
+/*
+ * Apply a bind, autobind, listen or failed bind to the table. On return REC
+ * carries the entry's cookie, and *STORE is the entry that is to hold REC
+ * once it is numbered (NULL: none).
+ */
+static void knetmon_table_apply(struct knetmon_bind_rec *rec, const struct sock *sk,
+				enum knetmon_table_op op, struct knetmon_bind_rec **store)
 {
-	struct net *net = sock_net(sk);
+	struct knetmon_bind_rec *e = knetmon_bind_table_lookup(sk, rec->inode);
+
+	*store = NULL;
+	if (op == KNETMON_TABLE_SET && !e)
+		e = knetmon_bind_table_insert(sk, rec->inode);
+	if (!e)
+		return;
+	rec->cookie = e->cookie;
+	if (op == KNETMON_TABLE_SET)
+		*store = e;
+}
+
+/*
+ * Take SK's entry (the one with COOKIE) out of the table into REC; the
+ * netns state to report it in, or NULL: nothing to report. SK may be
+ * freed by now and its netns on its way out: the entry says which netns it
+ * was, and bind_events.c whether that netns still has listeners' state.
+ */
+static struct knetmon_binds_net *knetmon_table_take(struct knetmon_bind_rec *rec,
+						    const struct sock *sk, u64 cookie)
+{
+	struct knetmon_bind_rec *e = knetmon_bind_table_take(sk, cookie, rec->inode);
+
+	if (!e)
+		return NULL;
+	knetmon_rec_released(rec, e);
+	knetmon_bind_table_remove(e);
+	return knetmon_binds_net_find(rec->netns_cookie);
+}
+
+/*
+ * Number REC, store it, queue it; send nothing under the lock. A release
+ * (DEL) names the entry it peeked at by COOKIE; the others act on SK, which
+ * the probed call holds.
+ */
+static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *sk,
+			       enum knetmon_table_op op, u64 cookie)
+{
+	u64 lost = knetmon_probes_missed();
+	struct knetmon_bind_rec *store = NULL;
 	struct knetmon_binds_net *bn;
 	unsigned long flags;
 
 	rcu_read_lock();
-	spin_lock_irqsave(&knetmon_binds_lock, flags);
-	bn = knetmon_binds_net(net);
-	/* No pernet data: the netns is being built or torn down around us. */
-	if (!bn || !knetmon_table_apply(rec, sk, op)) {
-		spin_unlock_irqrestore(&knetmon_binds_lock, flags);
+	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
+	if (op == KNETMON_TABLE_DEL) {
+		bn = knetmon_table_take(rec, sk, cookie);
+	} else {
+		/* No pernet data: the netns is being built or torn down. */
+		bn = knetmon_binds_net(sock_net(sk));
+		if (bn)
+			knetmon_table_apply(rec, sk, op, &store);
+	}
+	if (!bn) {
+		spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 		rcu_read_unlock();
 		return;
 	}
-	knetmon_bind_event_queue(bn, net, rec);
-	spin_unlock_irqrestore(&knetmon_binds_lock, flags);
+	knetmon_bind_event_number(bn, rec, lost);
+	if (store)
+		*store = *rec;	/* numbered: GET_BINDS shows the event's seq */
+	knetmon_bind_event_queue(bn, rec);
+	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 	rcu_read_unlock();
+	knetmon_bind_events_kick();
 
 	if (rec->kind == KNETMON_BIND_KIND_BIND && rec->result)
 		knetmon_count(KNETMON_A_COUNTER_EVENTS_BIND_FAILED);
@@ -307,9 +192,9 @@ static int knetmon_bind_return(struct kretprobe_instance *ri, struct pt_regs *re
 		/* Nothing was bound: report what was asked for. */
 		rec.port = call->port;
 		memcpy(rec.addr, call->addr, sizeof(rec.addr));
-		knetmon_bind_event(&rec, sk, KNETMON_TABLE_NONE);
+		knetmon_bind_event(&rec, sk, KNETMON_TABLE_NONE, 0);
 	} else {
-		knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+		knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET, 0);
 	}
 	return 0;
 }
@@ -345,11 +230,11 @@ static int knetmon_listen_return(struct kretprobe_instance *ri, struct pt_regs *
 	knetmon_rec_sock(&rec, sk, call->sock);
 	if (!call->had_port) {
 		rec.kind = KNETMON_BIND_KIND_AUTOBIND;
-		knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+		knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET, 0);
 	}
 	rec.kind = KNETMON_BIND_KIND_LISTEN;
 	rec.backlog = call->backlog;
-	knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+	knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET, 0);
 	return 0;
 }
 
@@ -385,23 +270,55 @@ static int knetmon_autobind_return(struct kretprobe_instance *ri, struct pt_regs
 		return 0;
 	knetmon_rec_task(&rec);
 	knetmon_rec_sock(&rec, sk, READ_ONCE(sk->sk_socket));
-	knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+	knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET, 0);
 	return 0;
 }
 
-/* inet_release()/inet6_release(): the last close of a socket we track. */
-static int knetmon_release_pre(struct kprobe *p, struct pt_regs *regs)
+/*
+ * inet_release(), inet6_release(), unix_release(): the last close of a
+ * socket. Every close passes here, accepted connections and clients
+ * included, so the entry handler only asks the table, without its lock,
+ * whether the socket is in it; everything else waits for a hit, in the
+ * return handler. The entry handler may run from the int3 trap, which
+ * lockdep rightly counts as NMI (while probes are placed or removed, or
+ * where they cannot be optimised): there it may neither read the clocks,
+ * take a lock nor free memory.
+ *
+ * inet6_release() ends in inet_release(): both handlers see the same
+ * entry; the inner one reports it, the outer one then finds it gone (the
+ * cookie peeked tells a new socket at the same address from the old).
+ */
+struct knetmon_release_call {
+	const struct sock *sk;		/* a key by then: never dereferenced */
+	u64 cookie;
+	u64 inode;
+};
+
+static int knetmon_release_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
+	struct knetmon_release_call *call = (void *)ri->data;
 	struct socket *sock = (struct socket *)knetmon_probe_arg(regs, 0);
-	struct knetmon_bind_rec rec = { .kind = KNETMON_BIND_KIND_RELEASE };
 	struct sock *sk = READ_ONCE(sock->sk);
 
-	/* inet6_release() calls inet_release(): the second finds no entry. */
-	if (sk) {
-		knetmon_rec_task(&rec);
-		knetmon_bind_event(&rec, sk, KNETMON_TABLE_DEL);
-	}
-	return knetmon_probe_step(p, regs);
+	call->cookie = sk ? knetmon_bind_table_peek(sk) : 0;
+	if (!call->cookie)
+		return 1;	/* not ours: no return handler */
+	call->sk = sk;
+	call->inode = SOCK_INODE(sock)->i_ino;
+	return 0;
+}
+
+static int knetmon_release_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct knetmon_release_call *call = (void *)ri->data;
+	struct knetmon_bind_rec rec = {
+		.kind = KNETMON_BIND_KIND_RELEASE,
+		.inode = call->inode,
+	};
+
+	knetmon_rec_task(&rec);
+	knetmon_bind_event(&rec, call->sk, KNETMON_TABLE_DEL, call->cookie);
+	return 0;
 }
 
 /* ---- AF_UNIX probes ------------------------------------------------- */
@@ -458,9 +375,9 @@ static int knetmon_unix_bind_return(struct kretprobe_instance *ri, struct pt_reg
 	if (rec.result) {
 		/* Nothing was bound: report the name asked for. */
 		knetmon_rec_unix_path(&rec, call->path, call->len);
-		knetmon_bind_event(&rec, sk, KNETMON_TABLE_NONE);
+		knetmon_bind_event(&rec, sk, KNETMON_TABLE_NONE, 0);
 	} else {
-		knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+		knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET, 0);
 	}
 	return 0;
 }
@@ -496,7 +413,7 @@ static int knetmon_unix_autobind_return(struct kretprobe_instance *ri, struct pt
 	knetmon_rec_task(&rec);
 	knetmon_rec_sock(&rec, sk, READ_ONCE(sk->sk_socket));
 	if (rec.path_len)
-		knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+		knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET, 0);
 	return 0;
 }
 
@@ -526,23 +443,8 @@ static int knetmon_unix_listen_return(struct kretprobe_instance *ri, struct pt_r
 	knetmon_rec_task(&rec);
 	knetmon_rec_sock(&rec, sk, call->sock);
 	rec.backlog = call->backlog;
-	knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET);
+	knetmon_bind_event(&rec, sk, KNETMON_TABLE_SET, 0);
 	return 0;
-}
-
-/*
- * unix_release(): every unix socket's close passes here, socketpairs and
- * clients included. Only a named socket can be in the table, so the rest
- * skip the table lock.
- */
-static int knetmon_unix_release_pre(struct kprobe *p, struct pt_regs *regs)
-{
-	struct socket *sock = (struct socket *)knetmon_probe_arg(regs, 0);
-	struct sock *sk = READ_ONCE(sock->sk);
-
-	if (!sk || !smp_load_acquire(&unix_sk(sk)->addr))
-		return knetmon_probe_step(p, regs);
-	return knetmon_release_pre(p, regs);
 }
 
 /* ---- registration --------------------------------------------------- */
@@ -601,50 +503,54 @@ static int knetmon_register_kretprobe(struct kretprobe *rp)
 	return err;
 }
 
+#define KNETMON_KRETPROBE(sym, entry, ret, call) {		\
+	.kp.symbol_name	= sym,					\
+	.entry_handler	= entry,				\
+	.handler	= ret,					\
+	.data_size	= sizeof(struct call),			\
+}
+
+/* Releases first: a bind must never be stored that cannot be removed. */
 static struct kretprobe knetmon_kretprobes[] = {
-	{
-		.kp.symbol_name	= "inet_bind",
-		.entry_handler	= knetmon_bind_entry,
-		.handler	= knetmon_bind_return,
-		.data_size	= sizeof(struct knetmon_bind_call),
-	},
-	{
-		.kp.symbol_name	= "inet6_bind",
-		.entry_handler	= knetmon_bind_entry,
-		.handler	= knetmon_bind_return,
-		.data_size	= sizeof(struct knetmon_bind_call),
-	},
-	{
-		.kp.symbol_name	= "inet_listen",
-		.entry_handler	= knetmon_listen_entry,
-		.handler	= knetmon_listen_return,
-		.data_size	= sizeof(struct knetmon_listen_call),
-	},
-	{
-		.kp.symbol_name	= "inet_autobind",
-		.entry_handler	= knetmon_autobind_entry,
-		.handler	= knetmon_autobind_return,
-		.data_size	= sizeof(struct knetmon_autobind_call),
-	},
-	{
-		.kp.symbol_name	= "unix_bind",
-		.entry_handler	= knetmon_unix_bind_entry,
-		.handler	= knetmon_unix_bind_return,
-		.data_size	= sizeof(struct knetmon_unix_bind_call),
-	},
-	{
-		.kp.symbol_name	= "unix_autobind",
-		.entry_handler	= knetmon_unix_autobind_entry,
-		.handler	= knetmon_unix_autobind_return,
-		.data_size	= sizeof(struct knetmon_unix_autobind_call),
-	},
-	{
-		.kp.symbol_name	= "unix_listen",
-		.entry_handler	= knetmon_unix_listen_entry,
-		.handler	= knetmon_unix_listen_return,
-		.data_size	= sizeof(struct knetmon_unix_listen_call),
-	},
+	KNETMON_KRETPROBE("inet_release", knetmon_release_entry, knetmon_release_return,
+			  knetmon_release_call),
+	KNETMON_KRETPROBE("inet6_release", knetmon_release_entry, knetmon_release_return,
+			  knetmon_release_call),
+	KNETMON_KRETPROBE("unix_release", knetmon_release_entry, knetmon_release_return,
+			  knetmon_release_call),
+	KNETMON_KRETPROBE("inet_bind", knetmon_bind_entry, knetmon_bind_return,
+			  knetmon_bind_call),
+	KNETMON_KRETPROBE("inet6_bind", knetmon_bind_entry, knetmon_bind_return,
+			  knetmon_bind_call),
+	KNETMON_KRETPROBE("inet_listen", knetmon_listen_entry, knetmon_listen_return,
+			  knetmon_listen_call),
+	KNETMON_KRETPROBE("inet_autobind", knetmon_autobind_entry, knetmon_autobind_return,
+			  knetmon_autobind_call),
+	KNETMON_KRETPROBE("unix_bind", knetmon_unix_bind_entry, knetmon_unix_bind_return,
+			  knetmon_unix_bind_call),
+	KNETMON_KRETPROBE("unix_autobind", knetmon_unix_autobind_entry,
+			  knetmon_unix_autobind_return, knetmon_unix_autobind_call),
+	KNETMON_KRETPROBE("unix_listen", knetmon_unix_listen_entry, knetmon_unix_listen_return,
+			  knetmon_unix_listen_call),
 };
+#define KNETMON_RELEASE_PROBES 3
+
+static const int knetmon_kretprobe_feature[] = {
+	KNETMON_FEAT_RELEASE_INET, KNETMON_FEAT_RELEASE_INET6, KNETMON_FEAT_UNIX_RELEASE,
+	KNETMON_FEAT_BIND_INET, KNETMON_FEAT_BIND_INET6,
+	KNETMON_FEAT_LISTEN, KNETMON_FEAT_AUTOBIND,
+	KNETMON_FEAT_UNIX, KNETMON_FEAT_UNIX_AUTOBIND, KNETMON_FEAT_UNIX_LISTEN,
+};
+
+/* The release probe each bind probe needs: what it stores must be removable. */
+static const int knetmon_kretprobe_needs[] = {
+	-1, -1, -1,
+	KNETMON_FEAT_RELEASE_INET, KNETMON_FEAT_RELEASE_INET,
+	KNETMON_FEAT_RELEASE_INET, KNETMON_FEAT_RELEASE_INET,
+	KNETMON_FEAT_UNIX_RELEASE, KNETMON_FEAT_UNIX_RELEASE, KNETMON_FEAT_UNIX_RELEASE,
+};
+static_assert(ARRAY_SIZE(knetmon_kretprobe_needs) == ARRAY_SIZE(knetmon_kretprobes));
+static_assert(ARRAY_SIZE(knetmon_kretprobe_feature) == ARRAY_SIZE(knetmon_kretprobes));
 
 /*
  * Where probes step themselves (compat.h), a kretprobe's entry still
@@ -684,33 +590,12 @@ static void knetmon_step_unregister(int i)
 	knetmon_step_placed[i] = false;
 }
 
-static const int knetmon_kretprobe_feature[] = {
-	KNETMON_FEAT_BIND_INET, KNETMON_FEAT_BIND_INET6,
-	KNETMON_FEAT_LISTEN, KNETMON_FEAT_AUTOBIND,
-	KNETMON_FEAT_UNIX, KNETMON_FEAT_UNIX_AUTOBIND, KNETMON_FEAT_UNIX_LISTEN,
-};
-
-/* The release probe each bind probe needs: what it stores must be removable. */
-static const int knetmon_kretprobe_needs[] = {
-	KNETMON_FEAT_RELEASE_INET, KNETMON_FEAT_RELEASE_INET,
-	KNETMON_FEAT_RELEASE_INET, KNETMON_FEAT_RELEASE_INET,
-	KNETMON_FEAT_UNIX_RELEASE, KNETMON_FEAT_UNIX_RELEASE, KNETMON_FEAT_UNIX_RELEASE,
-};
-static_assert(ARRAY_SIZE(knetmon_kretprobe_needs) == ARRAY_SIZE(knetmon_kretprobes));
-static_assert(ARRAY_SIZE(knetmon_kretprobe_feature) == ARRAY_SIZE(knetmon_kretprobes));
-
-static struct kprobe knetmon_kprobes[] = {
-	{ .symbol_name = "inet_release", .pre_handler = knetmon_release_pre },
-	{ .symbol_name = "inet6_release", .pre_handler = knetmon_release_pre },
-	{ .symbol_name = "unix_release", .pre_handler = knetmon_unix_release_pre },
-};
-
-static const int knetmon_kprobe_feature[] = {
-	KNETMON_FEAT_RELEASE_INET, KNETMON_FEAT_RELEASE_INET6, KNETMON_FEAT_UNIX_RELEASE,
-};
-
-/* Sum of kretprobe instances that were not available when needed. */
-void knetmon_binds_sync_counters(void)
+/*
+ * Calls that were not seen: a kretprobe out of instances, or a probe hit
+ * while another kprobe's handler ran on the CPU. Any of them may have been
+ * an event, so each one leaves a gap in the sequence (bind_events.c).
+ */
+static u64 knetmon_probes_missed(void)
 {
 	u64 missed = 0;
 	int i;
@@ -719,35 +604,67 @@ void knetmon_binds_sync_counters(void)
 		if (test_bit(knetmon_kretprobe_feature[i], &knetmon_features))
 			missed += READ_ONCE(knetmon_kretprobes[i].nmissed) +
 				  READ_ONCE(knetmon_kretprobes[i].kp.nmissed);
-	for (i = 0; i < ARRAY_SIZE(knetmon_kprobes); i++)
-		if (test_bit(knetmon_kprobe_feature[i], &knetmon_features))
-			missed += READ_ONCE(knetmon_kprobes[i].nmissed);
-	atomic64_set(&knetmon_counters[KNETMON_A_COUNTER_PROBES_MISSED], missed);
+	return missed;
 }
 
-static void knetmon_binds_unregister(void)
+void knetmon_binds_sync_counters(void)
+{
+	atomic64_set(&knetmon_counters[KNETMON_A_COUNTER_PROBES_MISSED],
+		     knetmon_probes_missed());
+}
+
+/* Unregister the probes in [FIRST, END) that are placed, all in one go. */
+static void knetmon_unregister_range(int first, int end)
 {
 	struct kretprobe *rps[ARRAY_SIZE(knetmon_kretprobes)];
-	struct kprobe *kps[ARRAY_SIZE(knetmon_kprobes)];
-	int i, n;
+	int i, n = 0;
 
-	/*
-	 * Binds first, releases last: entries stop coming before they stop
-	 * going. Each batch waits once for the handlers in flight on every
-	 * CPU (one RCU grace period for the lot, not one per probe).
-	 */
-	for (i = 0, n = 0; i < ARRAY_SIZE(knetmon_kretprobes); i++)
+	for (i = first; i < end; i++)
 		if (test_and_clear_bit(knetmon_kretprobe_feature[i], &knetmon_features))
 			rps[n++] = &knetmon_kretprobes[i];
+	/* one wait for the handlers in flight on every CPU, not one per probe */
 	if (n)
 		unregister_kretprobes(rps, n);
-	for (i = 0; i < ARRAY_SIZE(knetmon_step_kprobes); i++)
+	for (i = first; i < end; i++)
 		knetmon_step_unregister(i);
-	for (i = 0, n = 0; i < ARRAY_SIZE(knetmon_kprobes); i++)
-		if (test_and_clear_bit(knetmon_kprobe_feature[i], &knetmon_features))
-			kps[n++] = &knetmon_kprobes[i];
-	if (n)
-		unregister_kprobes(kps, n);
+}
+
+/*
+ * Binds first, releases last: entries stop coming before they stop going.
+ * A return handler still pending when its kretprobe goes is not run; none
+ * holds anything but its instance, which kprobes recycles.
+ */
+static void knetmon_binds_unregister(void)
+{
+	knetmon_unregister_range(KNETMON_RELEASE_PROBES, ARRAY_SIZE(knetmon_kretprobes));
+	knetmon_unregister_range(0, KNETMON_RELEASE_PROBES);
+}
+
+/*
+ * Instances per kretprobe. One is held for the length of one call, and
+ * calls may sleep: a lingering close, a unix bind on a slow filesystem,
+ * lock_sock() behind a busy socket. 16 per CPU leaves room for as many
+ * tasks asleep in the probed functions as running ones, with a floor of 64
+ * for small machines; an instance costs its call data (up to 128 bytes)
+ * plus the kretprobe's own bookkeeping. Running out is no silent loss: the
+ * miss is counted and leaves a gap in the sequence.
+ */
+static int knetmon_kretprobe_instances(void)
+{
+	return clamp_t(int, 16 * num_possible_cpus(), 64, 4096);
+}
+
+static int knetmon_place(int i)
+{
+	knetmon_kretprobes[i].maxactive = knetmon_kretprobe_instances();
+	if (knetmon_step_register(i))
+		return -ENOENT;
+	if (knetmon_register_kretprobe(&knetmon_kretprobes[i])) {
+		knetmon_step_unregister(i);
+		return -ENOENT;
+	}
+	set_bit(knetmon_kretprobe_feature[i], &knetmon_features);
+	return 0;
 }
 
 /*
@@ -760,34 +677,21 @@ static int knetmon_binds_register(void)
 {
 	int i, placed = 0;
 
-	/* Releases first: a bind must never be stored that cannot be removed. */
-	for (i = 0; i < ARRAY_SIZE(knetmon_kprobes); i++) {
-		if (knetmon_register_kprobe(&knetmon_kprobes[i]))
-			continue;
-		set_bit(knetmon_kprobe_feature[i], &knetmon_features);
-	}
+	for (i = 0; i < KNETMON_RELEASE_PROBES; i++)
+		knetmon_place(i);
 	if (!test_bit(KNETMON_FEAT_RELEASE_INET, &knetmon_features)) {
 		pr_notice("no release probe: bind tracking off\n");
 		knetmon_binds_unregister();
 		return -ENOENT;
 	}
-
-	for (i = 0; i < ARRAY_SIZE(knetmon_kretprobes); i++) {
+	for (; i < ARRAY_SIZE(knetmon_kretprobes); i++) {
 		if (!test_bit(knetmon_kretprobe_needs[i], &knetmon_features)) {
 			pr_notice("%s not probed: its release probe is missing\n",
 				  knetmon_kretprobes[i].kp.symbol_name);
 			continue;
 		}
-		/* Every bind of every CPU may be in flight at once. */
-		knetmon_kretprobes[i].maxactive = max_t(int, 64, 8 * num_possible_cpus());
-		if (knetmon_step_register(i))
-			continue;
-		if (knetmon_register_kretprobe(&knetmon_kretprobes[i])) {
-			knetmon_step_unregister(i);
-			continue;
-		}
-		set_bit(knetmon_kretprobe_feature[i], &knetmon_features);
-		placed++;
+		if (!knetmon_place(i))
+			placed++;
 	}
 	if (!placed) {
 		knetmon_binds_unregister();
@@ -816,13 +720,6 @@ void knetmon_binds_exit(void)
 	knetmon_bind_table_exit();
 }
 
-static bool knetmon_binds_on;
-
-bool knetmon_binds_tracking(void)
-{
-	return READ_ONCE(knetmon_binds_on);
-}
-
 /*
  * Probes: after the family is registered, since they multicast on it. A
  * kernel that lets none be placed still gets the table views, so this
@@ -834,12 +731,12 @@ void __init knetmon_binds_start(void)
 		return;
 	/* After the probes: a socket bound meanwhile is found, not lost. */
 	knetmon_bind_table_seed();
-	WRITE_ONCE(knetmon_binds_on, true);
+	knetmon_binds_set_tracking(true);
 }
 
 void knetmon_binds_stop(void)
 {
-	WRITE_ONCE(knetmon_binds_on, false);
+	knetmon_binds_set_tracking(false);
 	knetmon_binds_unregister();
 	knetmon_bind_events_stop();
 }

@@ -49,13 +49,14 @@ int knetmon_dump_check_start(struct netlink_callback *cb, knetmon_dump_check_fn 
 			     int *refused);
 int knetmon_dump_refused(struct netlink_callback *cb, knetmon_dump_check_fn check, int refused);
 
-/* binds.c, bind_table.c, bind_events.c */
+/* The bind path: binds.c (probes) on bind_seed.c and bind_dump.c (GET_BINDS),
+ * on bind_events.c, on bind_table.c, on bind_rec.c; each calls only below. */
 int knetmon_binds_init(void);
 void knetmon_binds_exit(void);
 void knetmon_binds_start(void);
-bool knetmon_binds_tracking(void);
 void knetmon_binds_stop(void);
 void knetmon_binds_sync_counters(void);
+void knetmon_bind_table_seed(void);			/* bind_seed.c */
 u64 knetmon_binds_netns_seq(const struct net *net);	/* every event up to it sent */
 u32 knetmon_binds_capacity(void);
 int knetmon_nl_get_binds_start(struct netlink_callback *cb);

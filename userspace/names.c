@@ -39,6 +39,7 @@ static const char *const counters[] = {
 	[KNETMON_A_COUNTER_TABLE_OVERFLOW]	= "table_overflow",
 	[KNETMON_A_COUNTER_EVENTS_DROPPED]	= "events_dropped",
 	[KNETMON_A_COUNTER_TABLE_SEEDED]	= "table_seeded",
+	[KNETMON_A_COUNTER_TABLE_STALE]		= "table_stale",
 };
 
 const char *feature_name(unsigned int bit)

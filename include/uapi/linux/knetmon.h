@@ -120,6 +120,7 @@ enum knetmon_counter_attr {
 	KNETMON_A_COUNTER_EVENTS_DROPPED,	/* refused by a listener's full buffer (listeners
 						 * that set NETLINK_BROADCAST_ERROR) */
 	KNETMON_A_COUNTER_TABLE_SEEDED,		/* entries found at load (preexisting) */
+	KNETMON_A_COUNTER_TABLE_STALE,		/* entries dropped: their socket was freed unseen */
 
 	__KNETMON_A_COUNTER_MAX,
 };
@@ -174,6 +175,7 @@ enum knetmon_bind_attr {
 	KNETMON_A_BIND_PREEXISTING,	/* flag: bound before the module loaded */
 	KNETMON_A_BIND_STATE,		/* u8: TCP_* state at dump time */
 	KNETMON_A_BIND_DUMP_SEQ,	/* u64: dump consistent with events <= this */
+	KNETMON_A_BIND_NETNS_COOKIE,	/* u64: netns cookie (inodes are reused) */
 
 	__KNETMON_A_BIND_MAX,
 };

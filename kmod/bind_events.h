@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Bind events: per-netns sequence numbers and batches, above the table
+ * (whose lock orders them) and below the probes, the seeding and GET_BINDS.
+ */
+#ifndef _KNETMON_BIND_EVENTS_H
+#define _KNETMON_BIND_EVENTS_H
+
+#include "bind_table.h"
+
+struct knetmon_binds_net;	/* per netns: sequence and pending batch */
+
+int knetmon_bind_events_init(void);
+void knetmon_bind_events_stop(void);		/* probes gone */
+void knetmon_bind_events_exit(void);
+
+/* Under RCU: NET's state, NULL while NET is being built or torn down. */
+struct knetmon_binds_net *knetmon_binds_net(const struct net *net);
+/* With the lock held: the state of the netns with COOKIE, NULL once it is gone. */
+struct knetmon_binds_net *knetmon_binds_net_find(u64 cookie);
+
+/*
+ * With knetmon_bind_table_lock held. LOST is how many probe hits were
+ * missed since load: a netns's next number skips one when it grew, so its
+ * listeners see a gap for events that were never numbered.
+ */
+void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec,
+			       u64 lost);
+/* Append REC to the batches of whoever listens; sent once the lock is dropped. */
+void knetmon_bind_event_queue(struct knetmon_binds_net *bn, const struct knetmon_bind_rec *rec);
+
+/* Without the lock, after queueing: send what is complete (any context but NMI). */
+void knetmon_bind_events_kick(void);
+
+/*
+ * With the lock held: every batch pending is made ready to send, and the
+ * last sequence number given in NET returned. The caller sends them with
+ * knetmon_bind_events_send() once the lock is dropped (process context).
+ */
+u64 knetmon_bind_events_cut_locked(const struct net *net);
+void knetmon_bind_events_send(void);
+
+#endif

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A bind record: built from the calling task and the socket, and put on the
+ * wire for the event stream and the GET_BINDS dump alike.
+ */
+
+#include <linux/cgroup.h>
+#include <linux/timekeeping.h>
+#include <net/af_unix.h>
+#include <net/genetlink.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/net_namespace.h>
+
+#include "knetmon.h"
+#include "bind_rec.h"
+
+/* ---- wire format ---------------------------------------------------- */
+
+/* Where the socket is bound: address and port, or a unix socket's name. */
+static int knetmon_bind_put_local(struct sk_buff *skb, const struct knetmon_bind_rec *rec)
+{
+	if (rec->family == AF_UNIX)
+		return rec->path_len ? nla_put(skb, KNETMON_A_BIND_UNIX_PATH, rec->path_len,
+					       rec->path) : 0;
+	return nla_put(skb, KNETMON_A_BIND_ADDR, rec->family == AF_INET6 ? 16 : 4, rec->addr) ||
+	       nla_put_be16(skb, KNETMON_A_BIND_PORT, rec->port);
+}
+
+int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec,
+		      u32 portid, u32 seq, int flags, u8 cmd, const u64 *dump_seq)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &knetmon_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	if (nla_put_u64_64bit(skb, KNETMON_A_BIND_SEQ, rec->seq, KNETMON_A_BIND_PAD) ||
+	    nla_put_u8(skb, KNETMON_A_BIND_KIND, rec->kind) ||
+	    nla_put_s32(skb, KNETMON_A_BIND_RESULT, rec->result) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_BIND_TIME_REAL, rec->time_real, KNETMON_A_BIND_PAD) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_BIND_TIME_BOOT, rec->time_boot, KNETMON_A_BIND_PAD) ||
+	    nla_put_u32(skb, KNETMON_A_BIND_PID, rec->pid) ||
+	    nla_put_u32(skb, KNETMON_A_BIND_TGID, rec->tgid) ||
+	    nla_put_u32(skb, KNETMON_A_BIND_UID, rec->uid) ||
+	    nla_put_string(skb, KNETMON_A_BIND_COMM, rec->comm) ||
+	    nla_put_u32(skb, KNETMON_A_BIND_NETNS, rec->netns) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_BIND_CGROUP, rec->cgroup, KNETMON_A_BIND_PAD) ||
+	    nla_put_u8(skb, KNETMON_A_BIND_FAMILY, rec->family) ||
+	    nla_put_u8(skb, KNETMON_A_BIND_TYPE, rec->type) ||
+	    nla_put_u8(skb, KNETMON_A_BIND_PROTOCOL, rec->protocol) ||
+	    knetmon_bind_put_local(skb, rec) ||
+	    nla_put_u32(skb, KNETMON_A_BIND_IFINDEX, rec->ifindex) ||
+	    nla_put_u32(skb, KNETMON_A_BIND_SOCKOPTS, rec->sockopts) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_BIND_COOKIE, rec->cookie, KNETMON_A_BIND_PAD) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_BIND_INODE, rec->inode, KNETMON_A_BIND_PAD) ||
+	    nla_put_u8(skb, KNETMON_A_BIND_STATE, rec->state) ||
+	    nla_put_u64_64bit(skb, KNETMON_A_BIND_NETNS_COOKIE, rec->netns_cookie,
+			      KNETMON_A_BIND_PAD))
+		goto cancel;
+	if (rec->kind == KNETMON_BIND_KIND_LISTEN &&
+	    nla_put_u32(skb, KNETMON_A_BIND_BACKLOG, rec->backlog))
+		goto cancel;
+	if (rec->preexisting && nla_put_flag(skb, KNETMON_A_BIND_PREEXISTING))
+		goto cancel;
+	if (dump_seq && nla_put_u64_64bit(skb, KNETMON_A_BIND_DUMP_SEQ, *dump_seq,
+					  KNETMON_A_BIND_PAD))
+		goto cancel;
+
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* ---- building a record ---------------------------------------------- */
+
+void knetmon_rec_task(struct knetmon_bind_rec *rec)
+{
+	rec->time_real = ktime_get_real_ns();
+	rec->time_boot = ktime_get_boottime_ns();
+	rec->pid = current->pid;
+	rec->tgid = current->tgid;
+	rec->uid = from_kuid_munged(&init_user_ns, current_uid());
+	strscpy(rec->comm, current->comm, sizeof(rec->comm));
+	rcu_read_lock();
+	rec->cgroup = cgroup_id(task_dfl_cgroup(current));
+	rcu_read_unlock();
+}
+
+static u32 knetmon_sockopts(const struct sock *sk)
+{
+	u32 opts = 0;
+
+	/* bitfields on 6.12: plain reads of options set before bind() */
+	if (sk->sk_reuse)
+		opts |= KNETMON_SOCKOPT_REUSEADDR;
+	if (sk->sk_reuseport)
+		opts |= KNETMON_SOCKOPT_REUSEPORT;
+	if (knetmon_inet_freebind(sk))
+		opts |= KNETMON_SOCKOPT_FREEBIND;
+	if (knetmon_inet_transparent(sk))
+		opts |= KNETMON_SOCKOPT_TRANSPARENT;
+	if (sk->sk_family == AF_INET6 && sk->sk_ipv6only)
+		opts |= KNETMON_SOCKOPT_V6ONLY;
+	return opts;
+}
+
+/* A unix name of LEN bytes; a pathname ends at its first NUL. */
+void knetmon_rec_unix_path(struct knetmon_bind_rec *rec, const char *path, int len)
+{
+	len = clamp_t(int, len, 0, sizeof(rec->path));
+	if (len && path[0])
+		len = strnlen(path, len);
+	memcpy(rec->path, path, len);
+	rec->path_len = len;
+}
+
+/*
+ * The name a unix socket holds now. bind and autobind publish
+ * unix_sk(sk)->addr once, with a release store, and it never changes while
+ * the socket lives: an acquire load (as unix_getname() does) sees it whole.
+ * Its len counts sun_family, and for a pathname the terminating NUL.
+ */
+static void knetmon_rec_unix_name(struct knetmon_bind_rec *rec, const struct sock *sk)
+{
+	const struct unix_address *addr = smp_load_acquire(&unix_sk(sk)->addr);
+
+	rec->path_len = 0;
+	if (addr)
+		knetmon_rec_unix_path(rec, addr->name->sun_path,
+				      addr->len - (int)offsetof(struct sockaddr_un, sun_path));
+}
+
+/* What the socket is: identity, options and the address it holds now. */
+void knetmon_rec_sock(struct knetmon_bind_rec *rec, const struct sock *sk,
+		      const struct socket *sock)
+{
+	rec->netns = sock_net(sk)->ns.inum;
+	rec->netns_cookie = sock_net(sk)->net_cookie;
+	rec->family = sk->sk_family;
+	rec->type = sk->sk_type;
+	rec->protocol = sk->sk_protocol;
+	rec->state = READ_ONCE(sk->sk_state);
+	rec->ifindex = READ_ONCE(sk->sk_bound_dev_if);
+	rec->inode = sock ? SOCK_INODE((struct socket *)sock)->i_ino : 0;
+	/* a unix_sock has no inet_sock fields: neither port nor inet options */
+	if (sk->sk_family == AF_UNIX) {
+		knetmon_rec_unix_name(rec, sk);
+		return;
+	}
+	rec->sockopts = knetmon_sockopts(sk);
+	rec->port = htons(READ_ONCE(inet_sk(sk)->inet_num));
+	if (sk->sk_family == AF_INET6)
+		memcpy(rec->addr, &sk->sk_v6_rcv_saddr, 16);
+	else
+		memcpy(rec->addr, &sk->sk_rcv_saddr, 4);
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The bottom of the bind path: one bind event, or the last state of one
+ * live bind, and how it is built and put on the wire. Nothing here knows
+ * about the table, sequence numbers or listeners.
+ */
+#ifndef _KNETMON_BIND_REC_H
+#define _KNETMON_BIND_REC_H
+
+#include <linux/sched.h>
+#include <linux/un.h>
+#include <net/sock.h>
+
+struct knetmon_bind_rec {
+	u64 seq;
+	u64 time_real;
+	u64 time_boot;
+	u64 cgroup;
+	u64 cookie;		/* module-generated, never a pointer */
+	u64 inode;
+	u64 netns_cookie;
+	u32 pid;
+	u32 tgid;
+	u32 uid;
+	u32 netns;		/* netns inode */
+	u32 ifindex;
+	u32 sockopts;
+	u32 backlog;
+	s32 result;
+	u8 kind;
+	u8 family;
+	u8 type;
+	u8 protocol;
+	u8 state;		/* TCP_* as of the last event */
+	bool preexisting;
+	__be16 port;
+	u8 addr[16];
+	u8 path_len;		/* AF_UNIX: bytes of path (0: none) */
+	char comm[TASK_COMM_LEN];
+	char path[UNIX_PATH_MAX];	/* AF_UNIX sun_path; abstract: leading NUL */
+};
+
+/* The calling task: clocks, ids, comm, cgroup. Not from NMI context. */
+void knetmon_rec_task(struct knetmon_bind_rec *rec);
+/* Identity, options and current address of SK; inode from SOCK if given. */
+void knetmon_rec_sock(struct knetmon_bind_rec *rec, const struct sock *sk,
+		      const struct socket *sock);
+/* A unix name of LEN bytes, as asked for (a failed bind's report). */
+void knetmon_rec_unix_path(struct knetmon_bind_rec *rec, const char *path, int len);
+int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec,
+		      u32 portid, u32 seq, int flags, u8 cmd, const u64 *dump_seq);
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The live-bind table: one entry per socket currently bound, above the
+ * record and below everything else of the bind path.
+ */
+#ifndef _KNETMON_BIND_TABLE_H
+#define _KNETMON_BIND_TABLE_H
+
+#include <linux/spinlock.h>
+
+#include "bind_rec.h"
+
+/*
+ * Orders every table change and every sequence number (bind_events.c): an
+ * event is numbered, the table updated and the event appended to its batch
+ * under this lock, so batches hold events in sequence order and a snapshot
+ * of the table is consistent with exactly one sequence number. Nothing slow
+ * runs under it: batches are multicast after it is released.
+ * Taken with interrupts off, because the batch work and the probes'
+ * return handlers take it from any context but NMI.
+ */
+extern spinlock_t knetmon_bind_table_lock;
+
+int knetmon_bind_table_init(void);
+void knetmon_bind_table_exit(void);		/* probes gone */
+u32 knetmon_binds_capacity(void);
+u32 knetmon_bind_table_live(void);
+
+/* Lockless, NMI-safe: the cookie of SK's entry, 0 if none. */
+u64 knetmon_bind_table_peek(const struct sock *sk);
+
+/*
+ * The rest with the lock held. An entry is the socket at SK whose inode is
+ * INODE (0: unknown, any). An entry at SK with another inode belongs to a
+ * socket that was freed without our release probe seeing it: it is dropped
+ * (TABLE_STALE) and not returned.
+ */
+struct knetmon_bind_rec *knetmon_bind_table_lookup(const struct sock *sk, u64 inode);
+/* The entry of SK that had COOKIE when peeked, if still there. */
+struct knetmon_bind_rec *knetmon_bind_table_take(const struct sock *sk, u64 cookie, u64 inode);
+/* A fresh entry with its cookie set; NULL (counted) when full or no memory. */
+struct knetmon_bind_rec *knetmon_bind_table_insert(const struct sock *sk, u64 inode);
+void knetmon_bind_table_remove(struct knetmon_bind_rec *rec);
+/* Copy matching entries into RECS (at most N); returns how many, or -ENOSPC. */
+int knetmon_bind_table_snapshot(struct knetmon_bind_rec *recs, u32 n,
+				int family, int protocol, int port, u32 netns);
+
+/* Whether probes fill the table (bind tracking on). */
+bool knetmon_binds_tracking(void);
+void knetmon_binds_set_tracking(bool on);
+
+#endif
