@@ -11,6 +11,7 @@ import argparse, json, os, re, resource, signal, socket, statistics, subprocess,
 KNETMON = os.environ.get("KNETMON", "build/knetmon")
 KO = os.environ["KNETMON_KO"]
 BINDLOOP = os.environ.get("BINDLOOP", "build/bench/bindloop")
+ACCEPTLOOP = os.environ.get("ACCEPTLOOP", "build/bench/acceptloop")
 
 
 def sh(cmd, **kw):
@@ -229,6 +230,24 @@ def bench_bind_overhead(seconds, runs):
     return res
 
 
+def bench_accept_overhead(seconds, runs, workers=4):
+    # a server accepting and closing, clients connecting and closing: every
+    # close passes the release probe and none is in the bind table
+    samples = {"no_module": [], "module_no_subscriber": []}
+    for _ in range(runs):
+        load(False)
+        samples["no_module"].append(float(sh(f"{ACCEPTLOOP} {seconds} {workers}").split()[2]))
+        load(True)
+        samples["module_no_subscriber"].append(
+            float(sh(f"{ACCEPTLOOP} {seconds} {workers}").split()[2]))
+    res = {k: statistics.median(v) for k, v in samples.items()}
+    res["samples"] = samples
+    res["workers"] = workers
+    res["module_no_subscriber_ratio"] = res["module_no_subscriber"] / res["no_module"]
+    print(f"  accept overhead: {res}", flush=True)
+    return res
+
+
 # ---- 3. event throughput and loss -----------------------------------------
 
 def info_counter(name):
@@ -328,11 +347,12 @@ def main():
     ap.add_argument("--procs", help="processes holding them, comma-separated (1,100)")
     ap.add_argument("--runs", type=int, help="runs per figure, the median reported (5)")
     ap.add_argument("--seconds", type=float, help="bind loop and event storm length (3)")
-    ap.add_argument("--parts", default="listing,links,netns,binds,events,memory",
+    ap.add_argument("--parts", default="listing,links,netns,binds,accept,events,memory",
                     help="which benchmarks, comma-separated")
     a = ap.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (400000, 400000))
-    sh("sysctl -qw net.ipv4.ip_local_port_range='1024 65535' net.core.somaxconn=65535")
+    sh("sysctl -qw net.ipv4.ip_local_port_range='1024 65535' net.core.somaxconn=65535 "
+       "net.ipv4.tcp_tw_reuse=1")
     if a.smoke:
         sizes, procs, runs, secs, binds = [200], [1, 4], 3, 0.5, 2000
     else:
@@ -365,6 +385,9 @@ def main():
     if "binds" in parts:
         print("bind overhead", flush=True)
         res["bind_overhead"] = bench_bind_overhead(secs, runs)
+    if "accept" in parts:
+        print("accept overhead", flush=True)
+        res["accept_overhead"] = bench_accept_overhead(secs, runs)
     if "events" in parts:
         print("event throughput", flush=True)
         res["events"] = bench_events(secs, [1, 4], [0, 4 << 20])

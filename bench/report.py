@@ -96,6 +96,14 @@ if b:
             f"{b['module_no_subscriber']:.0f} ({b['module_no_subscriber_ratio'] * 100:.1f}%)",
             f"{b['module_subscribed']:.0f} ({b['module_subscribed_ratio'] * 100:.1f}%)"]])
 
+c = res.get("accept_overhead")
+if c:
+    title(f"Accept loop ({c['workers']} servers accepting and closing, {c['workers']} clients"
+          " connecting and closing, median connections/s)")
+    table(["no module", "loaded, nobody subscribed"],
+          [[f"{c['no_module']:.0f}",
+            f"{c['module_no_subscriber']:.0f} ({c['module_no_subscriber_ratio'] * 100:.1f}%)"]])
+
 if res.get("events"):
     title("Events to `knetmon monitor -j` (binders as fast as they can)")
     table(["binders", "rcvbuf", "events sent", "received", "received/s", "reported lost",

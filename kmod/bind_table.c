@@ -13,6 +13,8 @@
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 
 #include "knetmon.h"
 #include "bind_table.h"
@@ -23,6 +25,25 @@ static unsigned int max_binds = 65536;
 module_param(max_binds, uint, 0444);
 MODULE_PARM_DESC(max_binds, "capacity of the live-bind table (default 65536)");
 
+/*
+ * No netns may take the whole table: any user can make a namespace of its
+ * own and fill it with autobound sockets, and the binds of every other
+ * netns, the host's included, would go unrecorded.
+ */
+static unsigned int max_binds_per_netns;
+module_param(max_binds_per_netns, uint, 0444);
+MODULE_PARM_DESC(max_binds_per_netns,
+		 "live binds one network namespace may hold (default: half of max_binds)");
+
+/* A netns's share of the table; zeroed by the netns's creation. */
+struct knetmon_table_net {
+	u32 live;
+	bool dead;		/* the netns is going: its entries are gone */
+	u64 overflow;		/* its binds not stored for want of room */
+};
+
+static unsigned int knetmon_table_net_id;
+
 struct knetmon_bind_entry {
 	struct hlist_node node;
 	struct rcu_head rcu;
@@ -30,6 +51,7 @@ struct knetmon_bind_entry {
 	const struct sock *sk;		/* never dereferenced */
 	u64 inode;			/* 0: unknown */
 	u64 cookie;
+	struct knetmon_table_net *tn;	/* the netns's share; it outlives the entry */
 	struct knetmon_bind_rec rec;
 };
 
@@ -43,6 +65,27 @@ static bool knetmon_binds_on;
 u32 knetmon_binds_capacity(void)
 {
 	return max_binds;
+}
+
+u32 knetmon_binds_netns_capacity(void)
+{
+	return min(max_binds, max_binds_per_netns ?: max_binds / 2);
+}
+
+static struct knetmon_table_net *knetmon_table_net(const struct net *net)
+{
+	return net_generic(net, knetmon_table_net_id);
+}
+
+void knetmon_bind_table_netns_usage(const struct net *net, u32 *live, u64 *overflow)
+{
+	struct knetmon_table_net *tn = knetmon_table_net(net);
+	unsigned long flags;
+
+	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
+	*live = tn->live;
+	*overflow = tn->overflow;
+	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 }
 
 bool knetmon_binds_tracking(void)
@@ -66,12 +109,27 @@ static void knetmon_bind_entry_ctor(void *obj)
 	memset(obj, 0, sizeof(struct knetmon_bind_entry));
 }
 
+static void __net_exit knetmon_table_net_exit(struct net *net);
+
+static struct pernet_operations knetmon_table_net_ops = {
+	.exit	= knetmon_table_net_exit,
+	.id	= &knetmon_table_net_id,
+	.size	= sizeof(struct knetmon_table_net),
+};
+
 int knetmon_bind_table_init(void)
 {
+	int err;
+
 	knetmon_bind_cache = kmem_cache_create("knetmon_bind_entry",
 					       sizeof(struct knetmon_bind_entry), 0, 0,
 					       knetmon_bind_entry_ctor);
-	return knetmon_bind_cache ? 0 : -ENOMEM;
+	if (!knetmon_bind_cache)
+		return -ENOMEM;
+	err = register_pernet_subsys(&knetmon_table_net_ops);
+	if (err)
+		kmem_cache_destroy(knetmon_bind_cache);
+	return err;
 }
 
 static void knetmon_bind_entry_free(struct rcu_head *rcu)
@@ -95,6 +153,7 @@ void knetmon_bind_table_exit(void)
 	}
 	knetmon_bind_live = 0;
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
+	unregister_pernet_subsys(&knetmon_table_net_ops);
 	rcu_barrier();		/* every entry back in the cache */
 	kmem_cache_destroy(knetmon_bind_cache);
 }
@@ -169,17 +228,22 @@ struct knetmon_bind_rec *knetmon_bind_table_insert(const struct sock *sk, u64 in
 {
 	struct knetmon_bind_entry *e;
 
+	struct knetmon_table_net *tn = knetmon_table_net(sock_net(sk));
+
 	lockdep_assert_held(&knetmon_bind_table_lock);
-	if (knetmon_bind_live >= max_binds) {
-		knetmon_count(KNETMON_A_COUNTER_TABLE_OVERFLOW);
-		return NULL;
-	}
-	e = kmem_cache_alloc(knetmon_bind_cache, GFP_ATOMIC);
+	if (tn->dead)
+		return NULL;	/* the netns's entries are gone, and so will it */
+	e = NULL;
+	if (knetmon_bind_live < max_binds && tn->live < knetmon_binds_netns_capacity())
+		e = kmem_cache_alloc(knetmon_bind_cache, GFP_ATOMIC);
 	if (!e) {
 		knetmon_count(KNETMON_A_COUNTER_TABLE_OVERFLOW);
+		tn->overflow++;
 		return NULL;
 	}
 	memset(e, 0, sizeof(*e));
+	e->tn = tn;
+	tn->live++;
 	e->sk = sk;
 	e->inode = inode;
 	e->cookie = ++knetmon_bind_next_cookie;
@@ -194,9 +258,30 @@ void knetmon_bind_table_remove(struct knetmon_bind_rec *rec)
 	struct knetmon_bind_entry *e = container_of(rec, struct knetmon_bind_entry, rec);
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
+	e->tn->live--;
 	hash_del_rcu(&e->node);
 	call_rcu(&e->rcu, knetmon_bind_entry_free);
 	knetmon_bind_table_set_live(knetmon_bind_live - 1);
+}
+
+/*
+ * Every socket of NET is closed, but an entry whose release was missed may
+ * be left: it goes with its netns, whose share it points to.
+ */
+static void __net_exit knetmon_table_net_exit(struct net *net)
+{
+	struct knetmon_table_net *tn = knetmon_table_net(net);
+	struct knetmon_bind_entry *e;
+	struct hlist_node *tmp;
+	unsigned long flags;
+	int bkt;
+
+	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
+	tn->dead = true;
+	hash_for_each_safe(knetmon_bind_hash, bkt, tmp, e, node)
+		if (e->tn == tn)
+			knetmon_bind_drop_stale(e);
+	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 }
 
 u32 knetmon_bind_table_live(void)

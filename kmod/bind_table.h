@@ -24,6 +24,7 @@ extern spinlock_t knetmon_bind_table_lock;
 int knetmon_bind_table_init(void);
 void knetmon_bind_table_exit(void);		/* probes gone */
 u32 knetmon_binds_capacity(void);
+u32 knetmon_binds_netns_capacity(void);
 u32 knetmon_bind_table_live(void);
 
 /* Lockless, NMI-safe: the cookie of SK's entry, 0 if none. */

@@ -4,9 +4,10 @@
  *
  * Anyone may ask. The counters are global: they tell of every netns's and
  * every user's binds, so only a caller with CAP_NET_ADMIN over the initial
- * user namespace gets them. The binds sequence of the caller's netns is for
- * that netns's event listeners, who need CAP_NET_ADMIN over its user
- * namespace: others do not get it, nor make the module flush its batches.
+ * user namespace gets them. The binds sequence of the caller's netns and
+ * its share of the live-bind table are for that netns's event listeners,
+ * who need CAP_NET_ADMIN over its user namespace: others do not get them,
+ * nor make the module flush its batches.
  */
 
 #include <linux/utsname.h>
@@ -40,8 +41,23 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/* The caller's netns: its sequence and its share of the table. */
+static int knetmon_fill_netns(struct sk_buff *skb, const struct genl_info *info)
+{
+	struct net *net = knetmon_genl_info_net(info);
+	u64 overflow;
+	u32 live;
+
+	knetmon_bind_table_netns_usage(net, &live, &overflow);
+	return nla_put_u64_64bit(skb, KNETMON_A_INFO_BINDS_SEQ, knetmon_binds_netns_seq(net),
+				 KNETMON_A_INFO_PAD) ||
+	       nla_put_u32(skb, KNETMON_A_INFO_NETNS_BINDS_LIVE, live) ||
+	       nla_put_u64_64bit(skb, KNETMON_A_INFO_NETNS_BINDS_OVERFLOW, overflow,
+				 KNETMON_A_INFO_PAD);
+}
+
 static int knetmon_fill_info(struct sk_buff *skb, const struct genl_info *info,
-			     bool counters, bool binds_seq)
+			     bool counters, bool netns)
 {
 	void *hdr;
 
@@ -54,11 +70,9 @@ static int knetmon_fill_info(struct sk_buff *skb, const struct genl_info *info,
 	    nla_put_string(skb, KNETMON_A_INFO_KERNEL, init_utsname()->release) ||
 	    nla_put_u64_64bit(skb, KNETMON_A_INFO_FEATURES, READ_ONCE(knetmon_features),
 			      KNETMON_A_INFO_PAD) ||
-	    (binds_seq &&
-	     nla_put_u64_64bit(skb, KNETMON_A_INFO_BINDS_SEQ,
-			       knetmon_binds_netns_seq(knetmon_genl_info_net(info)),
-			       KNETMON_A_INFO_PAD)) ||
+	    (netns && knetmon_fill_netns(skb, info)) ||
 	    nla_put_u32(skb, KNETMON_A_INFO_BINDS_MAX, knetmon_binds_capacity()) ||
+	    nla_put_u32(skb, KNETMON_A_INFO_BINDS_MAX_PER_NETNS, knetmon_binds_netns_capacity()) ||
 	    (counters && knetmon_fill_counters(skb)))
 		goto cancel;
 

@@ -59,6 +59,9 @@ void knetmon_binds_sync_counters(void);
 void knetmon_bind_table_seed(void);			/* bind_seed.c */
 u64 knetmon_binds_netns_seq(const struct net *net);	/* every event up to it sent */
 u32 knetmon_binds_capacity(void);
+u32 knetmon_binds_netns_capacity(void);
+/* NET's entries in the live-bind table, and its binds not stored. */
+void knetmon_bind_table_netns_usage(const struct net *net, u32 *live, u64 *overflow);
 int knetmon_nl_get_binds_start(struct netlink_callback *cb);
 int knetmon_nl_get_binds_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int knetmon_nl_get_binds_done(struct netlink_callback *cb);

@@ -17,6 +17,9 @@ static struct nla_policy info_policy[KNETMON_A_INFO_MAX + 1] = {
 	[KNETMON_A_INFO_COUNTERS]	= { .type = NLA_NESTED },
 	[KNETMON_A_INFO_BINDS_SEQ]	= { .type = NLA_U64 },
 	[KNETMON_A_INFO_BINDS_MAX]	= { .type = NLA_U32 },
+	[KNETMON_A_INFO_BINDS_MAX_PER_NETNS] = { .type = NLA_U32 },
+	[KNETMON_A_INFO_NETNS_BINDS_LIVE] = { .type = NLA_U32 },
+	[KNETMON_A_INFO_NETNS_BINDS_OVERFLOW] = { .type = NLA_U64 },
 };
 
 static void usage(FILE *f)
@@ -84,6 +87,15 @@ static int print_info(struct nlattr **tb, uint8_t cmd, void *arg)
 	if (tb[KNETMON_A_INFO_BINDS_MAX])
 		print_uint("binds_max", "live-bind table capacity: %llu\n",
 			   nla_get_u32(tb[KNETMON_A_INFO_BINDS_MAX]));
+	if (tb[KNETMON_A_INFO_BINDS_MAX_PER_NETNS])
+		print_uint("binds_max_per_netns", "live binds one netns may hold: %llu\n",
+			   nla_get_u32(tb[KNETMON_A_INFO_BINDS_MAX_PER_NETNS]));
+	if (tb[KNETMON_A_INFO_NETNS_BINDS_LIVE])
+		print_uint("netns_binds_live", "live binds of this netns: %llu",
+			   nla_get_u32(tb[KNETMON_A_INFO_NETNS_BINDS_LIVE]));
+	if (tb[KNETMON_A_INFO_NETNS_BINDS_OVERFLOW])
+		print_uint("netns_binds_overflow", ", not stored for want of room: %llu\n",
+			   nla_get_u64(tb[KNETMON_A_INFO_NETNS_BINDS_OVERFLOW]));
 	if (tb[KNETMON_A_INFO_COUNTERS])
 		print_counters(tb[KNETMON_A_INFO_COUNTERS]);
 	print_close_object();

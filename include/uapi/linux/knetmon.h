@@ -78,6 +78,9 @@ enum knetmon_info_attr {
 	KNETMON_A_INFO_COUNTERS,	/* nest: knetmon_counter_attr */
 	KNETMON_A_INFO_BINDS_SEQ,	/* u64: sequence number of the last bind event */
 	KNETMON_A_INFO_BINDS_MAX,	/* u32: capacity of the live-bind table */
+	KNETMON_A_INFO_BINDS_MAX_PER_NETNS,	/* u32: live binds one netns may hold */
+	KNETMON_A_INFO_NETNS_BINDS_LIVE,	/* u32: the caller's netns's entries */
+	KNETMON_A_INFO_NETNS_BINDS_OVERFLOW,	/* u64: its binds not stored: no room */
 
 	__KNETMON_A_INFO_MAX,
 };
