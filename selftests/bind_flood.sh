@@ -103,7 +103,9 @@ test_flood_of_100000_binds_fills_the_table_to_its_cap_and_counts_the_excess() {
 # An unprivileged user fills a netns of its own with binds: the table keeps
 # room for everyone else's. Ground truth is what root itself bound.
 test_a_user_filling_its_own_netns_leaves_room_for_the_hosts_binds() {
-	PY=; HOST=; trap 'cleanup; [ -z "$HOST" ] || kill "$HOST" 2> /dev/null || true' EXIT
+	# as_nobody is a function: $! is its subshell; the flood writes its own pid
+	PY=; HOST=; USERPY=
+	trap 'cleanup; kill $HOST $USERPY 2> /dev/null || true' EXIT
 	as_nobody unshare -Urn true 2> /dev/null ||
 		skip "this kernel lets no user make a user namespace"
 	unload_module
@@ -111,16 +113,18 @@ test_a_user_filling_its_own_netns_leaves_room_for_the_hosts_binds() {
 	over0=$(info_counter table_overflow)
 	rm -f /tmp/knetmon-user-flood.ready
 	as_nobody unshare -Urn python3 -c '
-import socket, time
+import os, socket, time
 keep = []
 for i in range(400):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("127.0.0.1", 0))
     keep.append(s)
-open("/tmp/knetmon-user-flood.ready", "w").write("%d\n" % len(keep))
+open("/tmp/knetmon-user-flood.tmp", "w").write("%d\n" % os.getpid())
+os.rename("/tmp/knetmon-user-flood.tmp", "/tmp/knetmon-user-flood.ready")
 time.sleep(3600)' &
 	PY=$!
 	busywait 60000 test -e /tmp/knetmon-user-flood.ready || fail "the user's flood never finished"
+	USERPY=$(cat /tmp/knetmon-user-flood.ready)
 	rm -f /tmp/knetmon-host-ports
 	python3 -c '
 import os, socket, time
@@ -140,7 +144,7 @@ print(len(want & {b["port"] for b in json.load(sys.stdin)}))' "$ports")
 	echo "# the host bound 20 ports, binds lists $listed of them; overflow +$(( $(info_counter table_overflow) - over0 ))"
 	kill "$HOST"; wait "$HOST" 2> /dev/null || true; HOST=
 	[ "$listed" = 20 ] || fail "binds lists $listed of the 20 ports root bound"
-	kill "$PY"; wait "$PY" 2> /dev/null || true; PY=
+	kill "$USERPY"; wait "$PY" 2> /dev/null || true; PY= USERPY=
 	unload_module
 	load_module
 }
