@@ -11,7 +11,8 @@
 #include "bind_events.h"
 
 /*
- * The matching entries are copied in .start, in one pass
+ * Ids are as the caller's pid and user namespaces see them, taken here in
+ * .start, which runs in the caller's context. The matching entries are copied in .start, in one pass
  * under the table lock, so the whole dump is consistent with exactly one
  * sequence number (DUMP_SEQ): a client that subscribed first drops the
  * events with seq <= DUMP_SEQ and misses nothing. A cursor over the live
@@ -127,7 +128,8 @@ int knetmon_nl_get_binds_start(struct netlink_callback *cb)
 		}
 		spin_lock_irqsave(&knetmon_bind_table_lock, flags);
 		ret = knetmon_bind_table_snapshot(ctx->recs, n, f.family, f.protocol,
-						  f.port, f.netns);
+						  f.port, f.netns, task_active_pid_ns(current),
+						  current_user_ns());
 		ctx->dump_seq = knetmon_bind_events_cut_locked(f.seq_net);
 		spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 		knetmon_bind_events_send();
@@ -171,7 +173,7 @@ int knetmon_nl_get_binds_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	if (ctx->refused)
 		return knetmon_dump_refused(cb, knetmon_binds_check_request, ctx->refused);
 	for (; ctx->pos < ctx->n; ctx->pos++) {
-		if (knetmon_bind_fill(skb, &ctx->recs[ctx->pos], NETLINK_CB(cb->skb).portid,
+		if (knetmon_bind_fill(skb, &ctx->recs[ctx->pos], true, NETLINK_CB(cb->skb).portid,
 				      cb->nlh->nlmsg_seq, NLM_F_MULTI, KNETMON_CMD_GET_BINDS,
 				      &ctx->dump_seq))
 			return skb->len;

@@ -76,6 +76,12 @@ struct knetmon_binds_net *knetmon_binds_net(const struct net *net)
 	return net_generic(net, knetmon_binds_net_id);
 }
 
+struct net *knetmon_binds_net_net(const struct knetmon_binds_net *bn)
+{
+	lockdep_assert_held(&knetmon_bind_table_lock);
+	return bn->batch.net;
+}
+
 struct knetmon_binds_net *knetmon_binds_net_find(u64 cookie)
 {
 	struct knetmon_binds_net *bn;
@@ -139,7 +145,9 @@ static int knetmon_batch_put(struct knetmon_batch *b, const struct knetmon_bind_
 		/* a no-op while one is due: the oldest batch sets the deadline */
 		queue_delayed_work(system_wq, &knetmon_flush_work, 1);
 	}
-	if (knetmon_bind_fill(b->skb, rec, 0, 0, 0, KNETMON_CMD_BIND_EVENT, NULL))
+	/* a netns's own group gets ids as its listeners see them */
+	if (knetmon_bind_fill(b->skb, rec, b->group == KNETMON_MCGRP_BINDS_ID, 0, 0, 0,
+			      KNETMON_CMD_BIND_EVENT, NULL))
 		return -EMSGSIZE;
 	b->events++;
 	return 0;

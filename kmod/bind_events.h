@@ -16,6 +16,8 @@ void knetmon_bind_events_exit(void);
 
 /* Under RCU: NET's state, NULL while NET is being built or torn down. */
 struct knetmon_binds_net *knetmon_binds_net(const struct net *net);
+/* With the lock held: BN's netns, NULL once it is going. */
+struct net *knetmon_binds_net_net(const struct knetmon_binds_net *bn);
 /* With the lock held: the state of the netns with COOKIE, NULL once it is gone. */
 struct knetmon_binds_net *knetmon_binds_net_find(u64 cookie);
 

@@ -5,6 +5,8 @@
  */
 
 #include <linux/cgroup.h>
+#include <linux/pid_namespace.h>
+#include <linux/user_namespace.h>
 #include <linux/timekeeping.h>
 #include <net/af_unix.h>
 #include <net/genetlink.h>
@@ -27,9 +29,18 @@ static int knetmon_bind_put_local(struct sk_buff *skb, const struct knetmon_bind
 	       nla_put_be16(skb, KNETMON_A_BIND_PORT, rec->port);
 }
 
-int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec,
+/* Ids not visible in the namespaces asked for are left out. */
+static int knetmon_bind_put_ids(struct sk_buff *skb, const struct knetmon_ids *ids)
+{
+	return (ids->pid && nla_put_u32(skb, KNETMON_A_BIND_PID, ids->pid)) ||
+	       (ids->tgid && nla_put_u32(skb, KNETMON_A_BIND_TGID, ids->tgid)) ||
+	       (ids->uid != (u32)-1 && nla_put_u32(skb, KNETMON_A_BIND_UID, ids->uid));
+}
+
+int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec, bool view,
 		      u32 portid, u32 seq, int flags, u8 cmd, const u64 *dump_seq)
 {
+	const struct knetmon_ids host = { rec->pid, rec->tgid, rec->uid };
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &knetmon_family, flags, cmd);
@@ -41,9 +52,7 @@ int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec,
 	    nla_put_s32(skb, KNETMON_A_BIND_RESULT, rec->result) ||
 	    nla_put_u64_64bit(skb, KNETMON_A_BIND_TIME_REAL, rec->time_real, KNETMON_A_BIND_PAD) ||
 	    nla_put_u64_64bit(skb, KNETMON_A_BIND_TIME_BOOT, rec->time_boot, KNETMON_A_BIND_PAD) ||
-	    nla_put_u32(skb, KNETMON_A_BIND_PID, rec->pid) ||
-	    nla_put_u32(skb, KNETMON_A_BIND_TGID, rec->tgid) ||
-	    nla_put_u32(skb, KNETMON_A_BIND_UID, rec->uid) ||
+	    knetmon_bind_put_ids(skb, view ? &rec->view : &host) ||
 	    nla_put_string(skb, KNETMON_A_BIND_COMM, rec->comm) ||
 	    nla_put_u32(skb, KNETMON_A_BIND_NETNS, rec->netns) ||
 	    nla_put_u64_64bit(skb, KNETMON_A_BIND_CGROUP, rec->cgroup, KNETMON_A_BIND_PAD) ||
@@ -84,11 +93,51 @@ void knetmon_rec_task(struct knetmon_bind_rec *rec)
 	rec->time_boot = ktime_get_boottime_ns();
 	rec->pid = current->pid;
 	rec->tgid = current->tgid;
-	rec->uid = from_kuid_munged(&init_user_ns, current_uid());
+	rec->kuid = current_uid();
+	rec->uid = from_kuid_munged(&init_user_ns, rec->kuid);
+	rec->pids[0] = task_pid(current);
+	rec->pids[1] = task_tgid(current);
 	strscpy(rec->comm, current->comm, sizeof(rec->comm));
 	rcu_read_lock();
 	rec->cgroup = cgroup_id(task_dfl_cgroup(current));
 	rcu_read_unlock();
+}
+
+void knetmon_rec_view(struct knetmon_bind_rec *rec, struct pid_namespace *pidns,
+		      struct user_namespace *userns)
+{
+	rec->view.pid = pidns && rec->pids[0] ? pid_nr_ns(rec->pids[0], pidns) : 0;
+	rec->view.tgid = pidns && rec->pids[1] ? pid_nr_ns(rec->pids[1], pidns) : 0;
+	rec->view.uid = from_kuid(userns, rec->kuid);
+}
+
+static bool knetmon_userns_within(const struct user_namespace *ns,
+				  const struct user_namespace *owner)
+{
+	for (; ns; ns = ns->parent)
+		if (ns == owner)
+			return true;
+	return false;
+}
+
+/*
+ * Whose pids a netns's listeners see. Anyone listening there has
+ * CAP_NET_ADMIN over the netns's owner, its user namespace: the container
+ * the netns belongs to. Its pid namespace is taken to be the outermost one
+ * of the current task's that this owner (or a namespace below it) owns, so
+ * a container's listener sees a container process by its container pid,
+ * and a host process that entered the netns not at all. The host's own
+ * netns is owned by the initial user namespace: its listeners see initial
+ * pids, as before.
+ */
+void knetmon_rec_view_netns(struct knetmon_bind_rec *rec, const struct net *net)
+{
+	struct pid_namespace *ns, *view = NULL;
+
+	for (ns = task_active_pid_ns(current); ns; ns = ns->parent)
+		if (knetmon_userns_within(ns->user_ns, net->user_ns))
+			view = ns;
+	knetmon_rec_view(rec, view, net->user_ns);
 }
 
 static u32 knetmon_sockopts(const struct sock *sk)

@@ -11,6 +11,13 @@
 #include <linux/un.h>
 #include <net/sock.h>
 
+/* Ids as one pid and one user namespace see them. */
+struct knetmon_ids {
+	u32 pid;		/* 0: the thread is not visible there */
+	u32 tgid;		/* 0: nor the process */
+	u32 uid;		/* (u32)-1: not mapped there */
+};
+
 struct knetmon_bind_rec {
 	u64 seq;
 	u64 time_real;
@@ -19,9 +26,12 @@ struct knetmon_bind_rec {
 	u64 cookie;		/* module-generated, never a pointer */
 	u64 inode;
 	u64 netns_cookie;
-	u32 pid;
+	u32 pid;		/* as the initial namespaces see them */
 	u32 tgid;
 	u32 uid;
+	struct knetmon_ids view;	/* as a netns's listeners or a dump's caller do */
+	struct pid *pids[2];	/* thread, process: held while in the table */
+	kuid_t kuid;
 	u32 netns;		/* netns inode */
 	u32 ifindex;
 	u32 sockopts;
@@ -42,12 +52,18 @@ struct knetmon_bind_rec {
 
 /* The calling task: clocks, ids, comm, cgroup. Not from NMI context. */
 void knetmon_rec_task(struct knetmon_bind_rec *rec);
+/* REC's ids as PIDNS (NULL: none visible) and USERNS see them, into rec->view. */
+void knetmon_rec_view(struct knetmon_bind_rec *rec, struct pid_namespace *pidns,
+		      struct user_namespace *userns);
+/* As the listeners of NET see them: see bind_rec.c. */
+void knetmon_rec_view_netns(struct knetmon_bind_rec *rec, const struct net *net);
 /* Identity, options and current address of SK; inode from SOCK if given. */
 void knetmon_rec_sock(struct knetmon_bind_rec *rec, const struct sock *sk,
 		      const struct socket *sock);
 /* A unix name of LEN bytes, as asked for (a failed bind's report). */
 void knetmon_rec_unix_path(struct knetmon_bind_rec *rec, const char *path, int len);
-int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec,
+/* VIEW: ids from rec->view, else as the initial namespaces see them. */
+int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec, bool view,
 		      u32 portid, u32 seq, int flags, u8 cmd, const u64 *dump_seq);
 
 #endif

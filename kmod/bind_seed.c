@@ -31,7 +31,8 @@ static void knetmon_seed_sock(struct sock *sk, void *unused)
 	knetmon_rec_sock(&rec, sk, NULL);
 	/* under sk_callback_lock: the struct socket may be going away */
 	rec.inode = sock_i_ino(sk);
-	rec.uid = from_kuid_munged(&init_user_ns, sock_i_uid(sk));
+	rec.kuid = sock_i_uid(sk);
+	rec.uid = from_kuid_munged(&init_user_ns, rec.kuid);
 	rec.kind = rec.state == TCP_LISTEN ? KNETMON_BIND_KIND_LISTEN : KNETMON_BIND_KIND_BIND;
 	rec.time_real = ktime_get_real_ns();
 	rec.time_boot = ktime_get_boottime_ns();
@@ -41,7 +42,7 @@ static void knetmon_seed_sock(struct sock *sk, void *unused)
 		e = knetmon_bind_table_insert(sk, rec.inode);
 		if (e) {
 			rec.cookie = e->cookie;
-			*e = rec;
+			knetmon_bind_table_store(e, &rec);
 			knetmon_count(KNETMON_A_COUNTER_TABLE_SEEDED);
 		}
 	}

@@ -11,6 +11,7 @@
 
 #include <linux/hashtable.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <net/net_namespace.h>
@@ -148,6 +149,8 @@ void knetmon_bind_table_exit(void)
 
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
 	hash_for_each_safe(knetmon_bind_hash, bkt, tmp, e, node) {
+		put_pid(e->rec.pids[0]);
+		put_pid(e->rec.pids[1]);
 		hash_del_rcu(&e->node);
 		call_rcu(&e->rcu, knetmon_bind_entry_free);
 	}
@@ -259,6 +262,8 @@ void knetmon_bind_table_remove(struct knetmon_bind_rec *rec)
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
 	e->tn->live--;
+	put_pid(e->rec.pids[0]);
+	put_pid(e->rec.pids[1]);
 	hash_del_rcu(&e->node);
 	call_rcu(&e->rcu, knetmon_bind_entry_free);
 	knetmon_bind_table_set_live(knetmon_bind_live - 1);
@@ -284,6 +289,18 @@ static void __net_exit knetmon_table_net_exit(struct net *net)
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 }
 
+void knetmon_bind_table_store(struct knetmon_bind_rec *e, const struct knetmon_bind_rec *rec)
+{
+	struct pid *held[2] = { e->pids[0], e->pids[1] };
+
+	lockdep_assert_held(&knetmon_bind_table_lock);
+	*e = *rec;
+	get_pid(e->pids[0]);
+	get_pid(e->pids[1]);
+	put_pid(held[0]);
+	put_pid(held[1]);
+}
+
 u32 knetmon_bind_table_live(void)
 {
 	return READ_ONCE(knetmon_bind_live);
@@ -300,7 +317,8 @@ static bool knetmon_bind_match(const struct knetmon_bind_rec *rec, int family,
 }
 
 int knetmon_bind_table_snapshot(struct knetmon_bind_rec *recs, u32 n, int family,
-				int protocol, int port, u32 netns)
+				int protocol, int port, u32 netns,
+				struct pid_namespace *pidns, struct user_namespace *userns)
 {
 	struct knetmon_bind_entry *e;
 	u32 i = 0;
@@ -312,7 +330,10 @@ int knetmon_bind_table_snapshot(struct knetmon_bind_rec *recs, u32 n, int family
 			continue;
 		if (i == n)
 			return -ENOSPC;
-		recs[i++] = e->rec;
+		recs[i] = e->rec;
+		knetmon_rec_view(&recs[i], pidns, userns);
+		recs[i].pids[0] = recs[i].pids[1] = NULL;	/* held by the entry only */
+		i++;
 	}
 	return i;
 }

@@ -42,9 +42,15 @@ struct knetmon_bind_rec *knetmon_bind_table_take(const struct sock *sk, u64 cook
 /* A fresh entry with its cookie set; NULL (counted) when full or no memory. */
 struct knetmon_bind_rec *knetmon_bind_table_insert(const struct sock *sk, u64 inode);
 void knetmon_bind_table_remove(struct knetmon_bind_rec *rec);
-/* Copy matching entries into RECS (at most N); returns how many, or -ENOSPC. */
+/* Entry E becomes REC, whose task it then holds. */
+void knetmon_bind_table_store(struct knetmon_bind_rec *e, const struct knetmon_bind_rec *rec);
+/*
+ * Copy matching entries into RECS (at most N), their ids as PIDNS and
+ * USERNS see them; returns how many, or -ENOSPC.
+ */
 int knetmon_bind_table_snapshot(struct knetmon_bind_rec *recs, u32 n,
-				int family, int protocol, int port, u32 netns);
+				int family, int protocol, int port, u32 netns,
+				struct pid_namespace *pidns, struct user_namespace *userns);
 
 /* Whether probes fill the table (bind tracking on). */
 bool knetmon_binds_tracking(void);

@@ -58,6 +58,9 @@ static void knetmon_rec_released(struct knetmon_bind_rec *rec, const struct knet
 	rec->pid = closer.pid;
 	rec->tgid = closer.tgid;
 	rec->uid = closer.uid;
+	rec->kuid = closer.kuid;
+	rec->pids[0] = closer.pids[0];
+	rec->pids[1] = closer.pids[1];
 	rec->cgroup = closer.cgroup;
 	memcpy(rec->comm, closer.comm, sizeof(rec->comm));
 }
@@ -128,9 +131,11 @@ static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *
 		rcu_read_unlock();
 		return;
 	}
+	if (knetmon_binds_net_net(bn))
+		knetmon_rec_view_netns(rec, knetmon_binds_net_net(bn));
 	knetmon_bind_event_number(bn, rec, lost);
-	if (store)
-		*store = *rec;	/* numbered: GET_BINDS shows the event's seq */
+	if (store)	/* numbered: GET_BINDS shows the event's seq */
+		knetmon_bind_table_store(store, rec);
 	knetmon_bind_event_queue(bn, rec);
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 	rcu_read_unlock();

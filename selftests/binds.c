@@ -1294,6 +1294,97 @@ TEST_F(binds, info_seq_and_dump_seq_never_ahead_of_events_already_queued)
 	}
 }
 
+/*
+ * In a container (its own user, network and pid namespaces, root there
+ * being uid 65534 outside), a process binds. The container's own listener
+ * and dump see it as the container does: its pid there and uid 0. The
+ * host's "binds_all" listener sees the host's pid and uid 65534. Ground
+ * truth: getpid()/getuid() inside, fork()'s answer and the uid map outside.
+ */
+enum { CT_OK, CT_SETUP, CT_BIND, CT_EVENT, CT_EVENT_IDS, CT_DUMP, CT_DUMP_IDS };
+
+static int container_binder(void)
+{
+	struct sockaddr_in lo = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct dump *d = calloc(1, sizeof(*d));
+	struct kt_sock ev = { 0 }, req = { 0 };
+	const struct ev *entry;
+	socklen_t len = sizeof(lo);
+	struct ev e;
+	int fd;
+
+	if (!d || kt_open(&ev) || kt_open(&req) || join_binds(&ev))
+		return CT_SETUP;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&lo, sizeof(lo)) ||
+	    getsockname(fd, (struct sockaddr *)&lo, &len))
+		return CT_BIND;
+	if (wait_kind(&ev, KNETMON_BIND_KIND_BIND, ntohs(lo.sin_port), &e))
+		return CT_EVENT;
+	if (e.pid != (uint32_t)getpid() || e.tgid != (uint32_t)getpid() || e.uid != getuid())
+		return CT_EVENT_IDS;
+	if (dump_binds(&req, d) || !(entry = dump_find(d, e.cookie)))
+		return CT_DUMP;
+	if (entry->pid != (uint32_t)getpid() || entry->uid != getuid())
+		return CT_DUMP_IDS;
+	return CT_OK;
+}
+
+TEST(container_listener_and_dump_see_container_ids_host_sees_host_ids)
+{
+	static const char *const why[] = {
+		"", "setup", "bind", "no event", "event ids not the container's",
+		"not in GET_BINDS", "GET_BINDS ids not the container's",
+	};
+	int group, st = 0, p[2], i;
+	struct kt_sock all = { 0 };
+	pid_t child, inner = 0;
+	struct ev e;
+
+	ASSERT_EQ(0, kt_open(&all));
+	group = all.binds_all_group;
+	ASSERT_EQ(0, mnl_socket_setsockopt(all.nl, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)));
+	ASSERT_EQ(0, pipe(p));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		pid_t g;
+
+		if (kt_nobody_in_own_netns() || unshare(CLONE_NEWPID))
+			_exit(CT_SETUP);
+		g = fork();
+		if (g == 0) {
+			struct ifreq ifr = { .ifr_name = "lo" };
+			int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+			ioctl(fd, SIOCGIFFLAGS, &ifr);
+			ifr.ifr_flags |= IFF_UP;
+			ioctl(fd, SIOCSIFFLAGS, &ifr);
+			close(fd);
+			_exit(container_binder());
+		}
+		if (write(p[1], &g, sizeof(g)) != sizeof(g) || waitpid(g, &st, 0) != g)
+			_exit(CT_SETUP);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : CT_SETUP);
+	}
+	close(p[1]);
+	ASSERT_EQ((ssize_t)sizeof(inner), read(p[0], &inner, sizeof(inner)));
+	ASSERT_EQ(child, waitpid(child, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	i = WEXITSTATUS(st);
+	ASSERT_EQ(CT_OK, i) TH_LOG("in the container: %s", i < 7 ? why[i] : "?");
+
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, next_event(&all, &e, 5000)) TH_LOG("binds_all: no event of pid %d", inner);
+		if (e.kind == KNETMON_BIND_KIND_BIND && e.tgid == (uint32_t)inner)
+			break;
+	}
+	EXPECT_EQ((uint32_t)inner, e.pid);
+	EXPECT_EQ(65534u, e.uid);
+	kt_close(&all);
+}
+
 /* ---- throughput and loss ------------------------------------------- */
 
 struct counters {

@@ -34,6 +34,7 @@ struct kt_sock {
 	unsigned int portid;
 	uint16_t family;	/* generic netlink family id of knetmon */
 	uint32_t binds_group;	/* multicast group id of "binds" */
+	uint32_t binds_all_group;	/* and of "binds_all" */
 	uint32_t seq;
 	/* bind events: the datagram being read, a batch of several messages */
 	char *rx;
@@ -94,7 +95,7 @@ static inline int kt_on_done(const struct nlmsghdr *nlh, void *data)
 
 struct kt_ctrl {
 	uint16_t family;
-	uint32_t binds_group;
+	uint32_t binds_group, binds_all_group;
 };
 
 static inline int kt_ctrl_group(const struct nlattr *a, void *data)
@@ -113,6 +114,8 @@ static inline int kt_ctrl_group(const struct nlattr *a, void *data)
 		}
 		if (name && !strcmp(name, KNETMON_MCGRP_BINDS))
 			c->binds_group = id;
+		if (name && !strcmp(name, KNETMON_MCGRP_BINDS_ALL))
+			c->binds_all_group = id;
 	}
 	return MNL_CB_OK;
 }
@@ -225,6 +228,7 @@ static inline int kt_open(struct kt_sock *s)
 	}
 	s->family = ctrl.family;
 	s->binds_group = ctrl.binds_group;
+	s->binds_all_group = ctrl.binds_all_group;
 	return 0;
 }
 
