@@ -11,22 +11,27 @@
 #include "bind_events.h"
 
 /*
- * Ids are as the caller's pid and user namespaces see them, taken here in
- * .start, which runs in the caller's context. The matching entries are copied in .start, in one pass
- * under the table lock, so the whole dump is consistent with exactly one
- * sequence number (DUMP_SEQ): a client that subscribed first drops the
- * events with seq <= DUMP_SEQ and misses nothing. A cursor over the live
- * table could only offer NLM_F_DUMP_INTR and a retry under a bind storm;
- * the copy costs sizeof(rec) per entry, bounded by max_binds.
- * The last message of the dump carries DUMP_SEQ alone, so an empty table
- * still tells the client where it stands.
+ * The matching entries are copied in .start, in one pass under the table
+ * lock, so the whole dump is consistent with exactly one sequence number
+ * per netns (DUMP_SEQ): a client that subscribed first drops the events
+ * with seq <= DUMP_SEQ and misses nothing. A cursor over the live table
+ * could only offer NLM_F_DUMP_INTR and a retry under a bind storm; the copy
+ * costs sizeof(rec) per entry, bounded by max_binds. Ids are as the
+ * caller's pid and user namespaces see them: .start runs in its context.
+ *
+ * After the records, an all-netns dump has one message per netns with its
+ * NETNS, NETNS_COOKIE and DUMP_SEQ, for a "binds_all" listener, who counts
+ * sequences per netns. The last message carries the caller's own netns's
+ * DUMP_SEQ alone, so an empty table still tells the client where it stands.
  */
 struct knetmon_binds_dump_ctx {
 	struct knetmon_bind_rec *recs;
+	struct knetmon_netns_seq *seqs;	/* every netns's, for an all-netns dump */
 	u32 n;
-	u32 pos;
-	u64 dump_seq;
+	u32 nseqs;
+	u32 pos;	/* over recs, then seqs, then the trailer */
 	int refused;	/* -errno kept by .start (6.1), reported by dumpit */
+	u64 dump_seq;
 };
 
 static struct knetmon_binds_dump_ctx *knetmon_binds_dump_ctx(struct netlink_callback *cb)
@@ -103,13 +108,56 @@ static int knetmon_binds_check_request(struct netlink_callback *cb)
 	return err;
 }
 
+static void knetmon_binds_free(struct knetmon_binds_dump_ctx *ctx)
+{
+	kvfree(ctx->recs);
+	kvfree(ctx->seqs);
+	ctx->recs = NULL;
+	ctx->seqs = NULL;
+}
+
+/*
+ * One try at the snapshot: room for the table (and for an all-netns dump,
+ * the netns) as they are now plus SLACK; -EAGAIN if they grew past that.
+ */
+static int knetmon_binds_snapshot(struct knetmon_binds_dump_ctx *ctx,
+				  const struct knetmon_binds_filter *f, u32 slack)
+{
+	u32 n = knetmon_bind_table_live() + slack;
+	u32 nets = f->netns ? 0 : knetmon_binds_nets_count() + slack;
+	unsigned long flags;
+	int got, seqs = 0;
+
+	ctx->recs = kvmalloc_array(n, sizeof(*ctx->recs), GFP_KERNEL_ACCOUNT);
+	if (nets)
+		ctx->seqs = kvmalloc_array(nets, sizeof(*ctx->seqs), GFP_KERNEL_ACCOUNT);
+	if (!ctx->recs || (nets && !ctx->seqs)) {
+		knetmon_binds_free(ctx);
+		return -ENOMEM;
+	}
+	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
+	got = knetmon_bind_table_snapshot(ctx->recs, n, f->family, f->protocol, f->port,
+					  f->netns, task_active_pid_ns(current),
+					  current_user_ns());
+	if (nets)
+		seqs = knetmon_bind_events_seqs_locked(ctx->seqs, nets);
+	ctx->dump_seq = knetmon_bind_events_cut_locked(f->seq_net);
+	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
+	knetmon_bind_events_send();
+	if (got < 0 || seqs < 0) {
+		knetmon_binds_free(ctx);
+		return -EAGAIN;
+	}
+	ctx->n = got;
+	ctx->nseqs = seqs;
+	return 0;
+}
+
 int knetmon_nl_get_binds_start(struct netlink_callback *cb)
 {
 	struct knetmon_binds_dump_ctx *ctx = knetmon_binds_dump_ctx(cb);
 	struct knetmon_binds_filter f;
 	int tries, ret;
-	unsigned long flags;
-	u32 n;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ret = knetmon_dump_check_start(cb, knetmon_binds_check_request, &ctx->refused);
@@ -119,38 +167,20 @@ int knetmon_nl_get_binds_start(struct netlink_callback *cb)
 	if (ret)
 		return ret;	/* the netns went away since the check */
 	ret = -EAGAIN;
-	for (tries = 0; tries < 4 && ret == -EAGAIN; tries++) {
-		n = knetmon_bind_table_live() + 64 * (tries + 1);
-		ctx->recs = kvmalloc_array(n, sizeof(*ctx->recs), GFP_KERNEL_ACCOUNT);
-		if (!ctx->recs) {
-			ret = -ENOMEM;
-			break;
-		}
-		spin_lock_irqsave(&knetmon_bind_table_lock, flags);
-		ret = knetmon_bind_table_snapshot(ctx->recs, n, f.family, f.protocol,
-						  f.port, f.netns, task_active_pid_ns(current),
-						  current_user_ns());
-		ctx->dump_seq = knetmon_bind_events_cut_locked(f.seq_net);
-		spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
-		knetmon_bind_events_send();
-		if (ret >= 0) {
-			ctx->n = ret;
-			ctx->pos = 0;
-			ret = 0;
-		} else {
-			kvfree(ctx->recs);
-			ctx->recs = NULL;
-			ret = -EAGAIN;	/* the table grew meanwhile */
-		}
-	}
+	for (tries = 0; tries < 4 && ret == -EAGAIN; tries++)
+		ret = knetmon_binds_snapshot(ctx, &f, 64 * (tries + 1));
 	put_net(f.seq_net);
 	if (ret == -EAGAIN)
 		NL_SET_ERR_MSG(cb->extack, "the bind table kept growing: retry");
 	return ret;
 }
 
+/*
+ * A message with no record: where one netns's sequence stood (NS), or, last
+ * of all, the caller's own (NS NULL).
+ */
 static int knetmon_binds_put_trailer(struct sk_buff *skb, struct netlink_callback *cb,
-				     u64 dump_seq)
+				     u64 dump_seq, const struct knetmon_netns_seq *ns)
 {
 	void *hdr;
 
@@ -158,7 +188,11 @@ static int knetmon_binds_put_trailer(struct sk_buff *skb, struct netlink_callbac
 			  &knetmon_family, NLM_F_MULTI, KNETMON_CMD_GET_BINDS);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, KNETMON_A_BIND_DUMP_SEQ, dump_seq, KNETMON_A_BIND_PAD)) {
+	if (nla_put_u64_64bit(skb, KNETMON_A_BIND_DUMP_SEQ, ns ? ns->seq : dump_seq,
+			      KNETMON_A_BIND_PAD) ||
+	    (ns && (nla_put_u32(skb, KNETMON_A_BIND_NETNS, ns->inum) ||
+		    nla_put_u64_64bit(skb, KNETMON_A_BIND_NETNS_COOKIE, ns->cookie,
+				      KNETMON_A_BIND_PAD)))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -178,9 +212,13 @@ int knetmon_nl_get_binds_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 				      &ctx->dump_seq))
 			return skb->len;
 	}
-	/* pos == n: the trailer; n + 1: done. */
-	if (ctx->pos == ctx->n) {
-		if (knetmon_binds_put_trailer(skb, cb, ctx->dump_seq))
+	for (; ctx->pos < ctx->n + ctx->nseqs; ctx->pos++) {
+		if (knetmon_binds_put_trailer(skb, cb, 0, &ctx->seqs[ctx->pos - ctx->n]))
+			return skb->len;
+	}
+	/* then the caller's own trailer; one past it: done */
+	if (ctx->pos == ctx->n + ctx->nseqs) {
+		if (knetmon_binds_put_trailer(skb, cb, ctx->dump_seq, NULL))
 			return skb->len;
 		ctx->pos++;
 	}
@@ -189,8 +227,6 @@ int knetmon_nl_get_binds_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 
 int knetmon_nl_get_binds_done(struct netlink_callback *cb)
 {
-	struct knetmon_binds_dump_ctx *ctx = knetmon_binds_dump_ctx(cb);
-
-	kvfree(ctx->recs);
+	knetmon_binds_free(knetmon_binds_dump_ctx(cb));
 	return 0;
 }

@@ -41,6 +41,7 @@ struct knetmon_binds_net {
 	u64 seq;
 	u64 lost_seen;			/* probe misses already shown as a gap */
 	u64 cookie;			/* the netns's */
+	u32 inum;
 	struct hlist_node by_cookie;	/* in knetmon_nets while the netns lives */
 	struct knetmon_batch batch;	/* the "binds" group of this netns */
 };
@@ -55,6 +56,7 @@ struct knetmon_ready_cb {
 static unsigned int knetmon_binds_net_id;
 /* Every netns's state by cookie, for a release whose socket is gone. */
 static DEFINE_HASHTABLE(knetmon_nets, 6);
+static u32 knetmon_nets_count;
 static u64 knetmon_lost_total;
 static struct knetmon_batch knetmon_batch_all = {
 	.pending = LIST_HEAD_INIT(knetmon_batch_all.pending),
@@ -214,6 +216,28 @@ u64 knetmon_bind_events_cut_locked(const struct net *net)
 	return seq;
 }
 
+u32 knetmon_binds_nets_count(void)
+{
+	return READ_ONCE(knetmon_nets_count);
+}
+
+int knetmon_bind_events_seqs_locked(struct knetmon_netns_seq *out, u32 n)
+{
+	struct knetmon_binds_net *bn;
+	u32 i = 0;
+	int bkt;
+
+	lockdep_assert_held(&knetmon_bind_table_lock);
+	hash_for_each(knetmon_nets, bkt, bn, by_cookie) {
+		if (i == n)
+			return -ENOSPC;
+		out[i++] = (struct knetmon_netns_seq) {
+			.cookie = bn->cookie, .seq = bn->seq, .inum = bn->inum,
+		};
+	}
+	return i;
+}
+
 /* ---- sending, in process context -------------------------------------- */
 
 /*
@@ -280,7 +304,9 @@ static int __net_init knetmon_binds_net_init(struct net *net)
 	bn->batch.group = KNETMON_MCGRP_BINDS_ID;
 	bn->batch.net = net;
 	bn->cookie = net->net_cookie;
+	bn->inum = net->ns.inum;
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
+	WRITE_ONCE(knetmon_nets_count, knetmon_nets_count + 1);
 	/* misses before this netns existed are no gap of its own */
 	bn->lost_seen = knetmon_lost_total;
 	hash_add(knetmon_nets, &bn->by_cookie, bn->cookie);
@@ -306,6 +332,7 @@ static void __net_exit knetmon_binds_net_exit(struct net *net)
 	}
 	bn->batch.net = NULL;
 	hash_del(&bn->by_cookie);
+	WRITE_ONCE(knetmon_nets_count, knetmon_nets_count - 1);
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 }
 

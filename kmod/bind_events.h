@@ -10,6 +10,13 @@
 
 struct knetmon_binds_net;	/* per netns: sequence and pending batch */
 
+/* Where one netns's sequence stands. */
+struct knetmon_netns_seq {
+	u64 cookie;
+	u64 seq;
+	u32 inum;
+};
+
 int knetmon_bind_events_init(void);
 void knetmon_bind_events_stop(void);		/* probes gone */
 void knetmon_bind_events_exit(void);
@@ -40,6 +47,10 @@ void knetmon_bind_events_kick(void);
  * knetmon_bind_events_send() once the lock is dropped (process context).
  */
 u64 knetmon_bind_events_cut_locked(const struct net *net);
+/* How many netns have a sequence (a hint for sizing, read without the lock). */
+u32 knetmon_binds_nets_count(void);
+/* With the lock held: every netns's sequence into OUT (at most N); -ENOSPC if more. */
+int knetmon_bind_events_seqs_locked(struct knetmon_netns_seq *out, u32 n);
 void knetmon_bind_events_send(void);
 
 #endif

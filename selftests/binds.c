@@ -146,6 +146,8 @@ struct dump {
 	int n;
 	uint64_t dump_seq;
 	bool trailer;
+	struct { uint32_t netns; uint64_t seq, cookie; } seqs[64];	/* per-netns trailers */
+	int nseqs;
 };
 
 static int dump_msg(const struct nlmsghdr *nlh, void *data)
@@ -154,6 +156,12 @@ static int dump_msg(const struct nlmsghdr *nlh, void *data)
 	struct ev e;
 
 	ev_parse(nlh, &e);
+	if (!e.has_kind && e.netns && d->nseqs < 64) {
+		d->seqs[d->nseqs].netns = e.netns;
+		d->seqs[d->nseqs].cookie = e.netns_cookie;
+		d->seqs[d->nseqs++].seq = e.dump_seq;
+		return MNL_CB_OK;
+	}
 	if (e.dump_seq)
 		d->dump_seq = e.dump_seq;
 	if (!e.has_kind)
@@ -764,6 +772,73 @@ TEST(dump_netns_id_and_all_netns_select_the_namespaces)
 	close(nsfd);
 	close(fd);
 	kt_close(&req);
+	free(d);
+}
+
+static const uint64_t *dump_seq_of(const struct dump *d, uint32_t netns)
+{
+	int i;
+
+	for (i = 0; i < d->nseqs; i++)
+		if (d->seqs[i].netns == netns)
+			return &d->seqs[i].seq;
+	return NULL;
+}
+
+/*
+ * A "binds_all" listener counts sequences per netns: an all-netns dump
+ * gives it each netns's own DUMP_SEQ, equal to the last event it got from
+ * there. Ground truth: the events of the test's bind and its child's.
+ */
+TEST(all_netns_dump_gives_each_netns_its_own_seq)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct dump *d = calloc(1, sizeof(*d));
+	uint64_t seq_own = 0, seq_other = 0;
+	struct kt_sock all, req;
+	uint32_t own, other;
+	struct kt_reply r;
+	struct stat st;
+	int fd, nsfd = -1, group, i;
+	uint16_t port;
+	struct ev e;
+	pid_t pid;
+
+	ASSERT_EQ(0, kt_open(&all));	/* in the initial netns, where binds_all goes */
+	group = all.binds_all_group;
+	ASSERT_EQ(0, mnl_socket_setsockopt(all.nl, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)));
+	ASSERT_EQ(0, private_netns());
+	ASSERT_EQ(0, kt_open(&req));
+	own = own_netns();
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sin, sizeof(sin)));
+	port = local_port(fd);
+	pid = netns_child(port, &nsfd);
+	ASSERT_LT(0, pid) TH_LOG("netns child failed");
+	ASSERT_EQ(0, fstat(nsfd, &st));
+	other = st.st_ino;
+	for (i = 0; i < 1000 && !(seq_own && seq_other); i++) {
+		ASSERT_EQ(0, next_event(&all, &e, 5000));
+		if (e.kind == KNETMON_BIND_KIND_BIND && e.port == port)
+			*(e.netns == own ? &seq_own : &seq_other) = e.seq;
+	}
+	ASSERT_NE(0u, seq_own);
+	ASSERT_NE(0u, seq_other);
+
+	ASSERT_EQ(0, dump_with(&req, d, -1, -1, KNETMON_REQF_ALL_NETNS, &r));
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.extack);
+	ASSERT_TRUE(dump_seq_of(d, own) != NULL) TH_LOG("no DUMP_SEQ for our netns");
+	ASSERT_TRUE(dump_seq_of(d, other) != NULL) TH_LOG("no DUMP_SEQ for the child's");
+	EXPECT_EQ(seq_own, *dump_seq_of(d, own));
+	EXPECT_EQ(seq_other, *dump_seq_of(d, other));
+	EXPECT_EQ(seq_own, d->dump_seq);	/* the last one is the caller's own */
+
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(nsfd);
+	close(fd);
+	kt_close(&req);
+	kt_close(&all);
 	free(d);
 }
 
