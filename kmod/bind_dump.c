@@ -127,6 +127,7 @@ static int knetmon_binds_snapshot(struct knetmon_binds_dump_ctx *ctx,
 	u32 nets = f->netns ? 0 : knetmon_binds_nets_count() + slack;
 	unsigned long flags;
 	int got, seqs = 0;
+	u32 ready;
 
 	ctx->recs = kvmalloc_array(n, sizeof(*ctx->recs), GFP_KERNEL_ACCOUNT);
 	if (nets)
@@ -141,9 +142,9 @@ static int knetmon_binds_snapshot(struct knetmon_binds_dump_ctx *ctx,
 					  current_user_ns());
 	if (nets)
 		seqs = knetmon_bind_events_seqs_locked(ctx->seqs, nets);
-	ctx->dump_seq = knetmon_bind_events_cut_locked(f->seq_net);
+	ctx->dump_seq = knetmon_bind_events_cut_locked(f->seq_net, &ready);
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
-	knetmon_bind_events_send();
+	knetmon_bind_events_send(ready);
 	if (got < 0 || seqs < 0) {
 		knetmon_binds_free(ctx);
 		return -EAGAIN;

@@ -68,6 +68,13 @@ static LIST_HEAD(knetmon_batches_pending);
 static struct sk_buff_head knetmon_ready;
 static DEFINE_MUTEX(knetmon_send_mutex);	/* one sender: queue order kept */
 
+/*
+ * Batches waiting for the sender, at most (a megabyte of events): a sender
+ * that cannot keep up, a kworker that a storm on every CPU starves, loses
+ * batches, counted as unsent, rather than memory.
+ */
+#define KNETMON_READY_MAX 256
+
 static void knetmon_send_fn(struct work_struct *work);
 static DECLARE_WORK(knetmon_send_work, knetmon_send_fn);
 static void knetmon_flush_fn(struct work_struct *work);
@@ -115,7 +122,8 @@ static void knetmon_batch_close(struct knetmon_batch *b)
 	if (!skb)
 		return;
 	knetmon_batch_detach(b);
-	net = events ? maybe_get_net(b->net) : NULL;
+	net = events && skb_queue_len(&knetmon_ready) < KNETMON_READY_MAX ?
+	      maybe_get_net(b->net) : NULL;
 	if (!net) {
 		atomic64_add(events, &knetmon_counters[KNETMON_A_COUNTER_EVENTS_UNSENT]);
 		kfree_skb(skb);
@@ -201,13 +209,14 @@ void knetmon_bind_events_kick(void)
 		queue_work(system_wq, &knetmon_send_work);
 }
 
-u64 knetmon_bind_events_cut_locked(const struct net *net)
+u64 knetmon_bind_events_cut_locked(const struct net *net, u32 *ready)
 {
 	struct knetmon_binds_net *bn;
 	u64 seq = 0;
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
 	knetmon_batches_close_all();
+	*ready = skb_queue_len(&knetmon_ready);
 	rcu_read_lock();
 	bn = knetmon_binds_net(net);
 	if (bn)
@@ -241,18 +250,19 @@ int knetmon_bind_events_seqs_locked(struct knetmon_netns_seq *out, u32 n)
 /* ---- sending, in process context -------------------------------------- */
 
 /*
- * Multicast the ready queue in order. A listener whose buffer is full loses
- * the whole batch: every event in it counts as dropped, as the gap it
- * leaves does.
+ * Multicast the ready queue in order, at most MAX batches (the rest is
+ * newer than what the caller waits for, and the work sends it). A listener
+ * whose buffer is full loses the whole batch: every event in it counts as
+ * dropped, as the gap it leaves does.
  */
-void knetmon_bind_events_send(void)
+void knetmon_bind_events_send(u32 max)
 {
 	struct knetmon_ready_cb cb;
 	struct sk_buff *skb;
 	int err;
 
 	mutex_lock(&knetmon_send_mutex);
-	while ((skb = skb_dequeue(&knetmon_ready))) {
+	while (max-- && (skb = skb_dequeue(&knetmon_ready))) {
 		cb = *(struct knetmon_ready_cb *)skb->cb;
 		memset(skb->cb, 0, sizeof(skb->cb));
 		err = genlmsg_multicast_netns(&knetmon_family, cb.net, skb, 0, cb.group,
@@ -267,7 +277,7 @@ void knetmon_bind_events_send(void)
 
 static void knetmon_send_fn(struct work_struct *work)
 {
-	knetmon_bind_events_send();
+	knetmon_bind_events_send(U32_MAX);
 }
 
 /* The oldest pending batch is a jiffy old: everything pending goes. */
@@ -278,18 +288,19 @@ static void knetmon_flush_fn(struct work_struct *work)
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
 	knetmon_batches_close_all();
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
-	knetmon_bind_events_send();
+	knetmon_bind_events_send(U32_MAX);
 }
 
 u64 knetmon_binds_netns_seq(const struct net *net)
 {
 	unsigned long flags;
+	u32 ready;
 	u64 seq;
 
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
-	seq = knetmon_bind_events_cut_locked(net);
+	seq = knetmon_bind_events_cut_locked(net, &ready);
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
-	knetmon_bind_events_send();
+	knetmon_bind_events_send(ready);
 	return seq;
 }
 
@@ -362,7 +373,7 @@ void knetmon_bind_events_stop(void)
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
 	knetmon_batches_close_all();
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
-	knetmon_bind_events_send();
+	knetmon_bind_events_send(U32_MAX);
 }
 
 void knetmon_bind_events_exit(void)

@@ -43,14 +43,15 @@ void knetmon_bind_events_kick(void);
 
 /*
  * With the lock held: every batch pending is made ready to send, and the
- * last sequence number given in NET returned. The caller sends them with
- * knetmon_bind_events_send() once the lock is dropped (process context).
+ * last sequence number given in NET returned; *READY is how many batches
+ * are then ready. The caller sends them with knetmon_bind_events_send(READY)
+ * once the lock is dropped (process context).
  */
-u64 knetmon_bind_events_cut_locked(const struct net *net);
+u64 knetmon_bind_events_cut_locked(const struct net *net, u32 *ready);
 /* How many netns have a sequence (a hint for sizing, read without the lock). */
 u32 knetmon_binds_nets_count(void);
 /* With the lock held: every netns's sequence into OUT (at most N); -ENOSPC if more. */
 int knetmon_bind_events_seqs_locked(struct knetmon_netns_seq *out, u32 n);
-void knetmon_bind_events_send(void);
+void knetmon_bind_events_send(u32 max);
 
 #endif

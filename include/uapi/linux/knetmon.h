@@ -16,7 +16,10 @@
 
 /*
  * Multicast group carrying KNETMON_CMD_BIND_EVENT of the listener's own
- * netns; joining needs CAP_NET_ADMIN over that netns.
+ * netns; joining needs CAP_NET_ADMIN over that netns. PID, TGID and UID are
+ * as the netns's owner sees them: its user namespace, and the outermost pid
+ * namespace of the binder that this user namespace (or one below it) owns;
+ * an id not visible there is left out.
  */
 #define KNETMON_MCGRP_BINDS	"binds"
 /*
@@ -149,18 +152,23 @@ enum knetmon_sockopt {
 	KNETMON_SOCKOPT_V6ONLY		= 1 << 4,
 };
 
-/* A bind event, or one entry of the live-bind table. */
+/*
+ * A bind event, or one entry of the live-bind table (GET_BINDS: ids as the
+ * caller's pid and user namespaces see them, left out where not visible).
+ * A SEQ skipped at the sender means events were lost: a probe missed a call
+ * (PROBES_MISSED) and the table may be stale until the module is reloaded.
+ */
 enum knetmon_bind_attr {
 	KNETMON_A_BIND_UNSPEC,
 	KNETMON_A_BIND_PAD,
-	KNETMON_A_BIND_SEQ,		/* u64: event sequence number, no gaps at the sender */
+	KNETMON_A_BIND_SEQ,		/* u64: event sequence number, per netns */
 	KNETMON_A_BIND_KIND,		/* u8: KNETMON_BIND_KIND_* */
 	KNETMON_A_BIND_RESULT,		/* s32: 0 or -errno */
 	KNETMON_A_BIND_TIME_REAL,	/* u64: CLOCK_REALTIME ns */
 	KNETMON_A_BIND_TIME_BOOT,	/* u64: CLOCK_BOOTTIME ns */
 	KNETMON_A_BIND_PID,		/* u32: thread id */
 	KNETMON_A_BIND_TGID,		/* u32: process id */
-	KNETMON_A_BIND_UID,		/* u32: uid in the initial user namespace */
+	KNETMON_A_BIND_UID,		/* u32: uid (binds_all: in the initial user ns) */
 	KNETMON_A_BIND_COMM,		/* string */
 	KNETMON_A_BIND_NETNS,		/* u32: netns inode */
 	KNETMON_A_BIND_CGROUP,		/* u64: cgroup v2 id */
