@@ -195,13 +195,14 @@ static void knetmon_bind_drop_stale(struct knetmon_bind_entry *e)
 	knetmon_bind_table_remove(&e->rec);
 }
 
-struct knetmon_bind_rec *knetmon_bind_table_lookup(const struct sock *sk, u64 inode)
+/* SK's entry (the one with COOKIE, unless 0), if it is INODE's socket. */
+static struct knetmon_bind_rec *knetmon_bind_find(const struct sock *sk, u64 cookie, u64 inode)
 {
 	struct knetmon_bind_entry *e;
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
 	hash_for_each_possible(knetmon_bind_hash, e, node, (unsigned long)sk) {
-		if (e->sk != sk)
+		if (e->sk != sk || (cookie && e->cookie != cookie))
 			continue;
 		if (knetmon_bind_same_socket(e, inode))
 			return &e->rec;
@@ -211,20 +212,14 @@ struct knetmon_bind_rec *knetmon_bind_table_lookup(const struct sock *sk, u64 in
 	return NULL;
 }
 
+struct knetmon_bind_rec *knetmon_bind_table_lookup(const struct sock *sk, u64 inode)
+{
+	return knetmon_bind_find(sk, 0, inode);
+}
+
 struct knetmon_bind_rec *knetmon_bind_table_take(const struct sock *sk, u64 cookie, u64 inode)
 {
-	struct knetmon_bind_entry *e;
-
-	lockdep_assert_held(&knetmon_bind_table_lock);
-	hash_for_each_possible(knetmon_bind_hash, e, node, (unsigned long)sk) {
-		if (e->sk != sk || e->cookie != cookie)
-			continue;
-		if (knetmon_bind_same_socket(e, inode))
-			return &e->rec;
-		knetmon_bind_drop_stale(e);
-		return NULL;
-	}
-	return NULL;
+	return knetmon_bind_find(sk, cookie, inode);
 }
 
 struct knetmon_bind_rec *knetmon_bind_table_insert(const struct sock *sk, u64 inode)

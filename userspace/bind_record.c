@@ -77,6 +77,8 @@ int kn_bind_parse(struct nlattr **tb, struct kn_bind *b)
 	GET(KNETMON_A_BIND_PID, nla_get_u32, pid);
 	GET(KNETMON_A_BIND_TGID, nla_get_u32, tgid);
 	GET(KNETMON_A_BIND_UID, nla_get_u32, uid);
+	b->has_pid = tb[KNETMON_A_BIND_TGID];
+	b->has_uid = tb[KNETMON_A_BIND_UID];
 	GET(KNETMON_A_BIND_NETNS, nla_get_u32, netns);
 	GET(KNETMON_A_BIND_CGROUP, nla_get_u64, cgroup);
 	GET(KNETMON_A_BIND_FAMILY, nla_get_u8, family);
@@ -216,10 +218,19 @@ void kn_bind_print(const struct kn_bind *b, int how)
 	print_string("state", event ? NULL : "%-7s ", kn_bind_state(b));
 	if (b->kind == KNETMON_BIND_KIND_LISTEN)
 		print_uint("backlog", event ? "backlog %llu " : NULL, b->backlog);
-	print_uint("pid", "pid %llu", b->tgid);
-	print_uint("tid", NULL, b->pid);
+	/* ids the kernel left out are not visible from the receiver's namespaces */
+	if (b->has_pid) {
+		print_uint("pid", "pid %llu", b->tgid);
+		print_uint("tid", NULL, b->pid);
+	} else {
+		print_null("pid", "pid -");
+		print_null("tid", NULL);
+	}
 	print_string("comm", "/%s ", b->comm);
-	print_uint("uid", "uid %llu ", b->uid);
+	if (b->has_uid)
+		print_uint("uid", "uid %llu ", b->uid);
+	else
+		print_null("uid", "uid - ");
 	print_uint("netns", "netns %llu", b->netns);
 	print_uint("cgroup", NULL, b->cgroup);
 	print_uint("ifindex", NULL, b->ifindex);

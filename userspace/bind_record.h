@@ -21,6 +21,7 @@ struct kn_bind {
 	int32_t result;
 	uint16_t port;		/* host order */
 	uint32_t pid, tgid, uid, netns, ifindex, sockopts, backlog;
+	bool has_pid, has_uid;	/* not sent where not visible to the receiver */
 	uint64_t seq, dump_seq, time_real, time_boot, cgroup, cookie, inode;
 	uint8_t addr[16];
 	char comm[16];
