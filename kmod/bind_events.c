@@ -184,8 +184,12 @@ void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind
 			       u64 lost)
 {
 	lockdep_assert_held(&knetmon_bind_table_lock);
-	knetmon_lost_total = lost;
-	if (lost != bn->lost_seen) {
+	/*
+	 * LOST is read before the lock: a CPU may bring an older count than
+	 * one already seen. Only growth is a loss.
+	 */
+	knetmon_lost_total = max(knetmon_lost_total, lost);
+	if (lost > bn->lost_seen) {
 		bn->lost_seen = lost;
 		bn->seq++;	/* a number no event gets: the gap listeners see */
 	}
