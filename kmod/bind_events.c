@@ -85,12 +85,6 @@ struct knetmon_binds_net *knetmon_binds_net(const struct net *net)
 	return net_generic(net, knetmon_binds_net_id);
 }
 
-struct net *knetmon_binds_net_net(const struct knetmon_binds_net *bn)
-{
-	lockdep_assert_held(&knetmon_bind_table_lock);
-	return bn->batch.net;
-}
-
 struct knetmon_binds_net *knetmon_binds_net_find(u64 cookie)
 {
 	struct knetmon_binds_net *bn;
@@ -196,13 +190,16 @@ void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind
 	rec->seq = ++bn->seq;
 }
 
-void knetmon_bind_event_queue(struct knetmon_binds_net *bn, const struct knetmon_bind_rec *rec)
+void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec)
 {
 	struct net *net = bn->batch.net;	/* NULL once the netns is gone */
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
-	if (net && genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_BINDS_ID))
+	if (net && genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_BINDS_ID)) {
+		/* ids as this group's listeners see them: only when there are any */
+		knetmon_rec_view_netns(rec, net);
 		knetmon_batch_add(&bn->batch, rec);
+	}
 	if (genl_has_listeners(&knetmon_family, &init_net, KNETMON_MCGRP_BINDS_ALL_ID))
 		knetmon_batch_add(&knetmon_batch_all, rec);
 }
@@ -284,8 +281,8 @@ static void knetmon_send_fn(struct work_struct *work)
 	knetmon_bind_events_send(U32_MAX);
 }
 
-/* The oldest pending batch is a jiffy old: everything pending goes. */
-static void knetmon_flush_fn(struct work_struct *work)
+/* Everything pending goes, and everything ready. */
+static void knetmon_bind_events_flush(void)
 {
 	unsigned long flags;
 
@@ -293,6 +290,12 @@ static void knetmon_flush_fn(struct work_struct *work)
 	knetmon_batches_close_all();
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 	knetmon_bind_events_send(U32_MAX);
+}
+
+/* The oldest pending batch is a jiffy old. */
+static void knetmon_flush_fn(struct work_struct *work)
+{
+	knetmon_bind_events_flush();
 }
 
 u64 knetmon_binds_netns_seq(const struct net *net)
@@ -370,14 +373,9 @@ int knetmon_bind_events_init(void)
  */
 void knetmon_bind_events_stop(void)
 {
-	unsigned long flags;
-
 	cancel_delayed_work_sync(&knetmon_flush_work);
 	cancel_work_sync(&knetmon_send_work);
-	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
-	knetmon_batches_close_all();
-	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
-	knetmon_bind_events_send(U32_MAX);
+	knetmon_bind_events_flush();
 }
 
 void knetmon_bind_events_exit(void)

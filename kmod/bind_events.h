@@ -23,8 +23,6 @@ void knetmon_bind_events_exit(void);
 
 /* Under RCU: NET's state, NULL while NET is being built or torn down. */
 struct knetmon_binds_net *knetmon_binds_net(const struct net *net);
-/* With the lock held: BN's netns, NULL once it is going. */
-struct net *knetmon_binds_net_net(const struct knetmon_binds_net *bn);
 /* With the lock held: the state of the netns with COOKIE, NULL once it is gone. */
 struct knetmon_binds_net *knetmon_binds_net_find(u64 cookie);
 
@@ -35,8 +33,12 @@ struct knetmon_binds_net *knetmon_binds_net_find(u64 cookie);
  */
 void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec,
 			       u64 lost);
-/* Append REC to the batches of whoever listens; sent once the lock is dropped. */
-void knetmon_bind_event_queue(struct knetmon_binds_net *bn, const struct knetmon_bind_rec *rec);
+/*
+ * Append REC to the batches of whoever listens (for a netns's own group,
+ * with rec->view set as its listeners see the ids); sent once the lock is
+ * dropped.
+ */
+void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec);
 
 /* Without the lock, after queueing: send what is complete (any context but NMI). */
 void knetmon_bind_events_kick(void);

@@ -224,14 +224,12 @@ struct knetmon_bind_rec *knetmon_bind_table_take(const struct sock *sk, u64 cook
 
 struct knetmon_bind_rec *knetmon_bind_table_insert(const struct sock *sk, u64 inode)
 {
-	struct knetmon_bind_entry *e;
-
 	struct knetmon_table_net *tn = knetmon_table_net(sock_net(sk));
+	struct knetmon_bind_entry *e = NULL;
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
 	if (tn->dead)
 		return NULL;	/* the netns's entries are gone, and so will it */
-	e = NULL;
 	if (knetmon_bind_live < max_binds && tn->live < knetmon_binds_netns_capacity())
 		e = kmem_cache_alloc(knetmon_bind_cache, GFP_ATOMIC);
 	if (!e) {

@@ -131,8 +131,6 @@ static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *
 		rcu_read_unlock();
 		return;
 	}
-	if (knetmon_binds_net_net(bn))
-		knetmon_rec_view_netns(rec, knetmon_binds_net_net(bn));
 	knetmon_bind_event_number(bn, rec, lost);
 	if (store)	/* numbered: GET_BINDS shows the event's seq */
 		knetmon_bind_table_store(store, rec);

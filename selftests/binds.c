@@ -436,25 +436,43 @@ TEST_F(binds, unprivileged_low_port_eacces_reported_with_child_pid)
 	EXPECT_EQ(65534u, e.uid);
 }
 
+/*
+ * Bind FD to LO, and listen if it is a stream socket, each time waiting for
+ * its event on EV; LAST gets the last one. The port bound, or -1.
+ */
+static int bind_and_listen(struct kt_sock *ev, int fd, const struct sockaddr_storage *lo,
+			   socklen_t len, struct ev *last)
+{
+	int type = 0;
+	socklen_t tlen = sizeof(type);
+	uint16_t port;
+
+	if (fd < 0 || bind(fd, (const struct sockaddr *)lo, len) ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen))
+		return -1;
+	port = local_port(fd);
+	if (wait_kind(ev, KNETMON_BIND_KIND_BIND, port, last))
+		return -1;
+	if (type == SOCK_STREAM &&
+	    (listen(fd, 1) || wait_kind(ev, KNETMON_BIND_KIND_LISTEN, port, last)))
+		return -1;
+	return port;
+}
+
 TEST_F(binds, close_reports_release_and_table_follows_proc_net)
 {
 	struct ev bound, rel;
 	struct dump *d = calloc(1, sizeof(*d));
-	uint16_t port;
+	int port;	/* or -1 */
 	int fd;
 
 	fd = socket(variant->family, variant->type, 0);
-	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&self->lo, self->lo_len));
-	port = local_port(fd);
-	ASSERT_EQ(0, wait_kind(&self->ev, KNETMON_BIND_KIND_BIND, port, &bound));
 	/* /proc/net lists TCP sockets once they listen, not merely bound. */
-	if (variant->type == SOCK_STREAM) {
-		ASSERT_EQ(0, listen(fd, 1));
-		ASSERT_EQ(0, wait_kind(&self->ev, KNETMON_BIND_KIND_LISTEN, port, &bound));
-	}
+	port = bind_and_listen(&self->ev, fd, &self->lo, self->lo_len, &bound);
+	ASSERT_LT(0, port);
 
 	ASSERT_TRUE(proc_net_has_port(variant->proc_net, port))
-		TH_LOG("%s lacks port %u", variant->proc_net, port);
+		TH_LOG("%s lacks port %d", variant->proc_net, port);
 	ASSERT_EQ(0, dump_binds(&self->req, d));
 	EXPECT_TRUE(d->trailer) TH_LOG("dump without DUMP_SEQ trailer");
 	EXPECT_EQ(bound.seq, d->dump_seq);
@@ -492,18 +510,13 @@ TEST_F(binds, dump_entry_carries_the_seq_and_netns_cookie_of_the_last_event)
 	uint64_t netns_cookie = 0;
 	const struct ev *e;
 	struct ev last;
-	uint16_t port;
+	int port;	/* or -1 */
 	int fd;
 
 	fd = socket(variant->family, variant->type, 0);
 	ASSERT_EQ(0, getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &netns_cookie, &len));
-	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&self->lo, self->lo_len));
-	port = local_port(fd);
-	ASSERT_EQ(0, wait_kind(&self->ev, KNETMON_BIND_KIND_BIND, port, &last));
-	if (variant->type == SOCK_STREAM) {
-		ASSERT_EQ(0, listen(fd, 1));
-		ASSERT_EQ(0, wait_kind(&self->ev, KNETMON_BIND_KIND_LISTEN, port, &last));
-	}
+	port = bind_and_listen(&self->ev, fd, &self->lo, self->lo_len, &last);
+	ASSERT_LT(0, port);
 	EXPECT_EQ(netns_cookie, last.netns_cookie);
 
 	ASSERT_EQ(0, dump_binds(&self->req, d));
