@@ -16,7 +16,9 @@
  * per netns (DUMP_SEQ): a client that subscribed first drops the events
  * with seq <= DUMP_SEQ and misses nothing. A cursor over the live table
  * could only offer NLM_F_DUMP_INTR and a retry under a bind storm; the copy
- * costs sizeof(rec) per entry, bounded by max_binds. Ids are as the
+ * costs sizeof(rec) per entry the caller may see (its netns's share, or for
+ * every netns the table, bounded by max_binds), charged to the caller, who
+ * may leave the dump unread for as long as it likes. Ids are as the
  * caller's pid and user namespaces see them: .start runs in its context.
  *
  * After the records, an all-netns dump has one message per netns with its
@@ -123,7 +125,9 @@ static void knetmon_binds_free(struct knetmon_binds_dump_ctx *ctx)
 static int knetmon_binds_snapshot(struct knetmon_binds_dump_ctx *ctx,
 				  const struct knetmon_binds_filter *f, u32 slack)
 {
-	u32 n = knetmon_bind_table_live() + slack;
+	/* what the caller may see: its netns's share, or the whole table */
+	u32 n = (f->netns ? knetmon_bind_table_netns_live(f->seq_net) :
+			    knetmon_bind_table_live()) + slack;
 	u32 nets = f->netns ? 0 : knetmon_binds_nets_count() + slack;
 	unsigned long flags;
 	int got, seqs = 0;

@@ -23,7 +23,8 @@
  */
 static void knetmon_seed_sock(struct sock *sk, void *unused)
 {
-	struct knetmon_bind_rec rec = { .preexisting = true }, *e;
+	struct knetmon_bind_rec rec = { .preexisting = true };
+	struct knetmon_bind_entry *e;
 	unsigned long flags;
 
 	if (!sk_fullsock(sk) || sock_flag(sk, SOCK_DEAD) || !READ_ONCE(sk->sk_socket))
@@ -39,9 +40,9 @@ static void knetmon_seed_sock(struct sock *sk, void *unused)
 
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
 	if (!knetmon_bind_table_lookup(sk, rec.inode)) {
-		e = knetmon_bind_table_insert(sk, rec.inode);
+		e = knetmon_bind_table_insert(sk, &rec);
 		if (e) {
-			rec.cookie = e->cookie;
+			rec.cookie = knetmon_bind_entry_cookie(e);
 			knetmon_bind_table_store(e, &rec);
 			knetmon_count(KNETMON_A_COUNTER_TABLE_SEEDED);
 		}

@@ -9,7 +9,7 @@
  * grace period so that a close can look its socket up without the lock.
  */
 
-#include <linux/hashtable.h>
+#include <linux/hash.h>
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
@@ -45,23 +45,68 @@ struct knetmon_table_net {
 
 static unsigned int knetmon_table_net_id;
 
+/*
+ * One live bind: its last event, kept compact because the table holds up
+ * to max_binds of them in GFP_ATOMIC memory. A record (bind_rec.h) is 272
+ * bytes, most of it a unix name few entries have; here a unix name is kept
+ * out of line at its own length, the ids the initial namespaces see are
+ * read back from the pids and kuid held, the netns from its struct net, and
+ * the RCU head shares its room with comm: once an entry is unlinked only
+ * the lockless peek still reads it, and that reads the key and the chain.
+ */
 struct knetmon_bind_entry {
-	struct hlist_node node;
-	struct rcu_head rcu;
-	/* the key: set before publication, never changed */
-	const struct sock *sk;		/* never dereferenced */
-	u64 inode;			/* 0: unknown */
+	/* read under RCU alone: set before publication, never changed */
+	struct knetmon_bind_entry __rcu *next;	/* the bucket's chain */
+	const struct sock *sk;			/* never dereferenced */
 	u64 cookie;
-	struct knetmon_table_net *tn;	/* the netns's share; it outlives the entry */
-	struct knetmon_bind_rec rec;
+	/* the rest under the table's lock */
+	struct net *net;	/* not held: its exit drops the entry first */
+	u64 seq;
+	u64 time_real;
+	u64 time_boot;
+	u64 cgroup;
+	struct pid *pids[2];	/* thread, process: held */
+	u32 inode;		/* 0: unknown; socket inodes are unsigned int */
+	kuid_t kuid;
+	u32 ifindex;
+	u32 backlog;
+	u8 sockopts;		/* KNETMON_SOCKOPT_*: five bits */
+	u8 kind;
+	u8 family;
+	u8 type;
+	u8 protocol;
+	u8 state;
+	u8 path_len;
+	bool preexisting;
+	__be16 port;
+	union {
+		u8 addr[16];
+		char *path;	/* AF_UNIX with path_len: kmalloc'ed */
+	};
+	union {
+		char comm[TASK_COMM_LEN];
+		struct rcu_head rcu;	/* unlinked: comm is read no more */
+	};
 };
 
 #define KNETMON_BIND_HASH_BITS 14
-static DEFINE_HASHTABLE(knetmon_bind_hash, KNETMON_BIND_HASH_BITS);
+static struct knetmon_bind_entry __rcu *knetmon_bind_hash[1 << KNETMON_BIND_HASH_BITS];
 static struct kmem_cache *knetmon_bind_cache;
 static u32 knetmon_bind_live;
 static u64 knetmon_bind_next_cookie;
 static bool knetmon_binds_on;
+
+static struct knetmon_bind_entry __rcu **knetmon_bind_bucket(const struct sock *sk)
+{
+	return &knetmon_bind_hash[hash_ptr(sk, KNETMON_BIND_HASH_BITS)];
+}
+
+#define knetmon_bind_locked(p) \
+	rcu_dereference_protected(p, lockdep_is_held(&knetmon_bind_table_lock))
+
+/* Each entry of chain HEAD, the table's lock held. */
+#define knetmon_chain_for_each(e, head) \
+	for (e = knetmon_bind_locked(*(head)); e; e = knetmon_bind_locked(e->next))
 
 u32 knetmon_binds_capacity(void)
 {
@@ -139,22 +184,60 @@ static void knetmon_bind_entry_free(struct rcu_head *rcu)
 			container_of(rcu, struct knetmon_bind_entry, rcu));
 }
 
+static void knetmon_bind_table_set_live(u32 live)
+{
+	knetmon_bind_live = live;
+	atomic64_set(&knetmon_counters[KNETMON_A_COUNTER_TABLE_LIVE], live);
+}
+
+/* Unlink E, found at *PP, and free it once no lockless reader can see it. */
+static void knetmon_bind_unlink(struct knetmon_bind_entry __rcu **pp,
+				struct knetmon_bind_entry *e)
+{
+	lockdep_assert_held(&knetmon_bind_table_lock);
+	/* a peek on E may still follow E->next: it stays as it was */
+	RCU_INIT_POINTER(*pp, knetmon_bind_locked(e->next));
+	knetmon_table_net(e->net)->live--;
+	put_pid(e->pids[0]);
+	put_pid(e->pids[1]);
+	if (e->family == AF_UNIX && e->path_len)
+		kfree(e->path);
+	call_rcu(&e->rcu, knetmon_bind_entry_free);
+	knetmon_bind_table_set_live(knetmon_bind_live - 1);
+}
+
+/* Unlink every entry of the table for which DROP says so. */
+static void knetmon_bind_unlink_all(bool (*drop)(struct knetmon_bind_entry *e, void *arg),
+				    void *arg)
+{
+	struct knetmon_bind_entry __rcu **pp;
+	struct knetmon_bind_entry *e;
+	int bkt;
+
+	lockdep_assert_held(&knetmon_bind_table_lock);
+	for (bkt = 0; bkt < ARRAY_SIZE(knetmon_bind_hash); bkt++) {
+		pp = &knetmon_bind_hash[bkt];
+		while ((e = knetmon_bind_locked(*pp))) {
+			if (drop(e, arg))
+				knetmon_bind_unlink(pp, e);
+			else
+				pp = &e->next;
+		}
+	}
+}
+
+static bool knetmon_bind_any(struct knetmon_bind_entry *e, void *unused)
+{
+	return true;
+}
+
 /* Called once no probe can run any more. */
 void knetmon_bind_table_exit(void)
 {
-	struct knetmon_bind_entry *e;
-	struct hlist_node *tmp;
 	unsigned long flags;
-	int bkt;
 
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
-	hash_for_each_safe(knetmon_bind_hash, bkt, tmp, e, node) {
-		put_pid(e->rec.pids[0]);
-		put_pid(e->rec.pids[1]);
-		hash_del_rcu(&e->node);
-		call_rcu(&e->rcu, knetmon_bind_entry_free);
-	}
-	knetmon_bind_live = 0;
+	knetmon_bind_unlink_all(knetmon_bind_any, NULL);
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 	unregister_pernet_subsys(&knetmon_table_net_ops);
 	rcu_barrier();		/* every entry back in the cache */
@@ -167,7 +250,7 @@ u64 knetmon_bind_table_peek(const struct sock *sk)
 	u64 cookie = 0;
 
 	rcu_read_lock();
-	hash_for_each_possible_rcu(knetmon_bind_hash, e, node, (unsigned long)sk) {
+	for (e = rcu_dereference(*knetmon_bind_bucket(sk)); e; e = rcu_dereference(e->next)) {
 		if (e->sk == sk) {
 			cookie = e->cookie;
 			break;
@@ -177,54 +260,68 @@ u64 knetmon_bind_table_peek(const struct sock *sk)
 	return cookie;
 }
 
-static void knetmon_bind_table_set_live(u32 live)
+u64 knetmon_bind_entry_cookie(const struct knetmon_bind_entry *e)
 {
-	knetmon_bind_live = live;
-	atomic64_set(&knetmon_counters[KNETMON_A_COUNTER_TABLE_LIVE], live);
+	return e->cookie;
 }
 
 static bool knetmon_bind_same_socket(const struct knetmon_bind_entry *e, u64 inode)
 {
-	return !inode || !e->inode || e->inode == inode;
+	return !inode || !e->inode || e->inode == (u32)inode;
 }
 
-/* An entry of a socket freed unseen: gone without an event, counted. */
-static void knetmon_bind_drop_stale(struct knetmon_bind_entry *e)
+/*
+ * SK's entry (the one with COOKIE, unless 0), if it is INODE's socket; an
+ * entry of a socket freed unseen is dropped without an event, and counted.
+ */
+static struct knetmon_bind_entry *knetmon_bind_find(const struct sock *sk, u64 cookie,
+						    u64 inode)
 {
-	knetmon_count(KNETMON_A_COUNTER_TABLE_STALE);
-	knetmon_bind_table_remove(&e->rec);
-}
-
-/* SK's entry (the one with COOKIE, unless 0), if it is INODE's socket. */
-static struct knetmon_bind_rec *knetmon_bind_find(const struct sock *sk, u64 cookie, u64 inode)
-{
+	struct knetmon_bind_entry __rcu **pp = knetmon_bind_bucket(sk);
 	struct knetmon_bind_entry *e;
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
-	hash_for_each_possible(knetmon_bind_hash, e, node, (unsigned long)sk) {
+	for (; (e = knetmon_bind_locked(*pp)); pp = &e->next) {
 		if (e->sk != sk || (cookie && e->cookie != cookie))
 			continue;
 		if (knetmon_bind_same_socket(e, inode))
-			return &e->rec;
-		knetmon_bind_drop_stale(e);
+			return e;
+		knetmon_count(KNETMON_A_COUNTER_TABLE_STALE);
+		knetmon_bind_unlink(pp, e);
 		return NULL;
 	}
 	return NULL;
 }
 
-struct knetmon_bind_rec *knetmon_bind_table_lookup(const struct sock *sk, u64 inode)
+struct knetmon_bind_entry *knetmon_bind_table_lookup(const struct sock *sk, u64 inode)
 {
 	return knetmon_bind_find(sk, 0, inode);
 }
 
-struct knetmon_bind_rec *knetmon_bind_table_take(const struct sock *sk, u64 cookie, u64 inode)
+struct knetmon_bind_entry *knetmon_bind_table_take(const struct sock *sk, u64 cookie,
+						   u64 inode)
 {
 	return knetmon_bind_find(sk, cookie, inode);
 }
 
-struct knetmon_bind_rec *knetmon_bind_table_insert(const struct sock *sk, u64 inode)
+/* A unix name at its own length: most are short, and most entries have none. */
+static bool knetmon_bind_entry_name(struct knetmon_bind_entry *e,
+				    const struct knetmon_bind_rec *rec)
 {
-	struct knetmon_table_net *tn = knetmon_table_net(sock_net(sk));
+	e->family = rec->family;
+	if (rec->family != AF_UNIX || !rec->path_len)
+		return true;
+	e->path = kmemdup(rec->path, rec->path_len, GFP_ATOMIC);
+	e->path_len = e->path ? rec->path_len : 0;
+	return e->path;
+}
+
+struct knetmon_bind_entry *knetmon_bind_table_insert(const struct sock *sk,
+						     const struct knetmon_bind_rec *rec)
+{
+	struct knetmon_bind_entry __rcu **head = knetmon_bind_bucket(sk);
+	struct net *net = sock_net(sk);
+	struct knetmon_table_net *tn = knetmon_table_net(net);
 	struct knetmon_bind_entry *e = NULL;
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
@@ -232,66 +329,132 @@ struct knetmon_bind_rec *knetmon_bind_table_insert(const struct sock *sk, u64 in
 		return NULL;	/* the netns's entries are gone, and so will it */
 	if (knetmon_bind_live < max_binds && tn->live < knetmon_binds_netns_capacity())
 		e = kmem_cache_alloc(knetmon_bind_cache, GFP_ATOMIC);
+	if (e) {
+		memset(e, 0, sizeof(*e));
+		if (!knetmon_bind_entry_name(e, rec)) {
+			kmem_cache_free(knetmon_bind_cache, e);
+			e = NULL;
+		}
+	}
 	if (!e) {
 		knetmon_count(KNETMON_A_COUNTER_TABLE_OVERFLOW);
 		tn->overflow++;
 		return NULL;
 	}
-	memset(e, 0, sizeof(*e));
-	e->tn = tn;
 	tn->live++;
+	e->net = net;
 	e->sk = sk;
-	e->inode = inode;
+	e->inode = rec->inode;
 	e->cookie = ++knetmon_bind_next_cookie;
-	e->rec.cookie = e->cookie;
-	hash_add_rcu(knetmon_bind_hash, &e->node, (unsigned long)sk);
+	RCU_INIT_POINTER(e->next, knetmon_bind_locked(*head));	/* E unseen yet */
+	rcu_assign_pointer(*head, e);
 	knetmon_bind_table_set_live(knetmon_bind_live + 1);
-	return &e->rec;
+	return e;
 }
 
-void knetmon_bind_table_remove(struct knetmon_bind_rec *rec)
+void knetmon_bind_table_remove(struct knetmon_bind_entry *e)
 {
-	struct knetmon_bind_entry *e = container_of(rec, struct knetmon_bind_entry, rec);
+	struct knetmon_bind_entry __rcu **pp = knetmon_bind_bucket(e->sk);
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
-	e->tn->live--;
-	put_pid(e->rec.pids[0]);
-	put_pid(e->rec.pids[1]);
-	hash_del_rcu(&e->node);
-	call_rcu(&e->rcu, knetmon_bind_entry_free);
-	knetmon_bind_table_set_live(knetmon_bind_live - 1);
+	while (knetmon_bind_locked(*pp) != e)
+		pp = &knetmon_bind_locked(*pp)->next;
+	knetmon_bind_unlink(pp, e);
+}
+
+static bool knetmon_bind_of_net(struct knetmon_bind_entry *e, void *net)
+{
+	if (e->net != net)
+		return false;
+	knetmon_count(KNETMON_A_COUNTER_TABLE_STALE);
+	return true;
 }
 
 /*
  * Every socket of NET is closed, but an entry whose release was missed may
- * be left: it goes with its netns, whose share it points to.
+ * be left: it goes with its netns, which it points to. Most netns leave
+ * none, and skip the walk of the whole table.
  */
 static void __net_exit knetmon_table_net_exit(struct net *net)
 {
 	struct knetmon_table_net *tn = knetmon_table_net(net);
-	struct knetmon_bind_entry *e;
-	struct hlist_node *tmp;
 	unsigned long flags;
-	int bkt;
 
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
 	tn->dead = true;
-	hash_for_each_safe(knetmon_bind_hash, bkt, tmp, e, node)
-		if (e->tn == tn)
-			knetmon_bind_drop_stale(e);
+	if (tn->live)
+		knetmon_bind_unlink_all(knetmon_bind_of_net, net);
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 }
 
-void knetmon_bind_table_store(struct knetmon_bind_rec *e, const struct knetmon_bind_rec *rec)
+/*
+ * Entry E becomes REC, the last event of its socket. The unix name was
+ * taken at insert: a unix socket is named once and keeps its name.
+ */
+void knetmon_bind_table_store(struct knetmon_bind_entry *e, const struct knetmon_bind_rec *rec)
 {
-	struct pid *held[2] = { e->pids[0], e->pids[1] };
-
 	lockdep_assert_held(&knetmon_bind_table_lock);
-	*e = *rec;
-	get_pid(e->pids[0]);
-	get_pid(e->pids[1]);
-	put_pid(held[0]);
-	put_pid(held[1]);
+	get_pid(rec->pids[0]);
+	get_pid(rec->pids[1]);
+	put_pid(e->pids[0]);
+	put_pid(e->pids[1]);
+	e->pids[0] = rec->pids[0];
+	e->pids[1] = rec->pids[1];
+	e->seq = rec->seq;
+	e->time_real = rec->time_real;
+	e->time_boot = rec->time_boot;
+	e->cgroup = rec->cgroup;
+	e->kuid = rec->kuid;
+	e->ifindex = rec->ifindex;
+	e->backlog = rec->backlog;
+	e->sockopts = rec->sockopts;
+	e->kind = rec->kind;
+	e->type = rec->type;
+	e->protocol = rec->protocol;
+	e->state = rec->state;
+	e->preexisting = rec->preexisting;
+	e->port = rec->port;
+	if (e->family != AF_UNIX)
+		memcpy(e->addr, rec->addr, sizeof(e->addr));
+	memcpy(e->comm, rec->comm, sizeof(e->comm));
+}
+
+/* The record E holds, its ids as the initial namespaces see them. */
+void knetmon_bind_entry_rec(const struct knetmon_bind_entry *e, struct knetmon_bind_rec *rec)
+{
+	lockdep_assert_held(&knetmon_bind_table_lock);
+	memset(rec, 0, offsetof(struct knetmon_bind_rec, path));
+	rec->seq = e->seq;
+	rec->time_real = e->time_real;
+	rec->time_boot = e->time_boot;
+	rec->cgroup = e->cgroup;
+	rec->cookie = e->cookie;
+	rec->inode = e->inode;
+	rec->netns = e->net->ns.inum;
+	rec->netns_cookie = e->net->net_cookie;
+	rec->pids[0] = e->pids[0];
+	rec->pids[1] = e->pids[1];
+	rec->pid = pid_nr(e->pids[0]);
+	rec->tgid = pid_nr(e->pids[1]);
+	rec->kuid = e->kuid;
+	rec->uid = from_kuid_munged(&init_user_ns, e->kuid);
+	rec->ifindex = e->ifindex;
+	rec->backlog = e->backlog;
+	rec->sockopts = e->sockopts;
+	rec->kind = e->kind;
+	rec->family = e->family;
+	rec->type = e->type;
+	rec->protocol = e->protocol;
+	rec->state = e->state;
+	rec->preexisting = e->preexisting;
+	rec->port = e->port;
+	memcpy(rec->comm, e->comm, sizeof(rec->comm));
+	if (e->family != AF_UNIX) {
+		memcpy(rec->addr, e->addr, sizeof(rec->addr));
+	} else if (e->path_len) {
+		memcpy(rec->path, e->path, e->path_len);
+		rec->path_len = e->path_len;
+	}
 }
 
 u32 knetmon_bind_table_live(void)
@@ -299,14 +462,19 @@ u32 knetmon_bind_table_live(void)
 	return READ_ONCE(knetmon_bind_live);
 }
 
-static bool knetmon_bind_match(const struct knetmon_bind_rec *rec, int family,
+u32 knetmon_bind_table_netns_live(const struct net *net)
+{
+	return READ_ONCE(knetmon_table_net(net)->live);
+}
+
+static bool knetmon_bind_match(const struct knetmon_bind_entry *e, int family,
 			       int protocol, int port, u32 netns)
 {
-	return (family < 0 || rec->family == family) &&
-	       (protocol < 0 || rec->protocol == protocol) &&
+	return (family < 0 || e->family == family) &&
+	       (protocol < 0 || e->protocol == protocol) &&
 	       /* unix sockets have no port: a port filter leaves them out */
-	       (port < 0 || (rec->family != AF_UNIX && rec->port == htons(port))) &&
-	       (!netns || rec->netns == netns);
+	       (port < 0 || (e->family != AF_UNIX && e->port == htons(port))) &&
+	       (!netns || e->net->ns.inum == netns);
 }
 
 int knetmon_bind_table_snapshot(struct knetmon_bind_rec *recs, u32 n, int family,
@@ -318,15 +486,17 @@ int knetmon_bind_table_snapshot(struct knetmon_bind_rec *recs, u32 n, int family
 	int bkt;
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
-	hash_for_each(knetmon_bind_hash, bkt, e, node) {
-		if (!knetmon_bind_match(&e->rec, family, protocol, port, netns))
-			continue;
-		if (i == n)
-			return -ENOSPC;
-		recs[i] = e->rec;
-		knetmon_rec_view(&recs[i], pidns, userns);
-		recs[i].pids[0] = recs[i].pids[1] = NULL;	/* held by the entry only */
-		i++;
+	for (bkt = 0; bkt < ARRAY_SIZE(knetmon_bind_hash); bkt++) {
+		knetmon_chain_for_each(e, &knetmon_bind_hash[bkt]) {
+			if (!knetmon_bind_match(e, family, protocol, port, netns))
+				continue;
+			if (i == n)
+				return -ENOSPC;
+			knetmon_bind_entry_rec(e, &recs[i]);
+			knetmon_rec_view(&recs[i], pidns, userns);
+			recs[i].pids[0] = recs[i].pids[1] = NULL;	/* held by the entry only */
+			i++;
+		}
 	}
 	return i;
 }

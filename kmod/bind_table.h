@@ -30,20 +30,34 @@ u32 knetmon_bind_table_live(void);
 /* Lockless, NMI-safe: the cookie of SK's entry, 0 if none. */
 u64 knetmon_bind_table_peek(const struct sock *sk);
 
+/* An entry of the table: opaque, compact; a record goes in and comes out. */
+struct knetmon_bind_entry;
+
 /*
  * The rest with the lock held. An entry is the socket at SK whose inode is
  * INODE (0: unknown, any). An entry at SK with another inode belongs to a
  * socket that was freed without our release probe seeing it: it is dropped
  * (TABLE_STALE) and not returned.
  */
-struct knetmon_bind_rec *knetmon_bind_table_lookup(const struct sock *sk, u64 inode);
+struct knetmon_bind_entry *knetmon_bind_table_lookup(const struct sock *sk, u64 inode);
 /* The entry of SK that had COOKIE when peeked, if still there. */
-struct knetmon_bind_rec *knetmon_bind_table_take(const struct sock *sk, u64 cookie, u64 inode);
-/* A fresh entry with its cookie set; NULL (counted) when full or no memory. */
-struct knetmon_bind_rec *knetmon_bind_table_insert(const struct sock *sk, u64 inode);
-void knetmon_bind_table_remove(struct knetmon_bind_rec *rec);
+struct knetmon_bind_entry *knetmon_bind_table_take(const struct sock *sk, u64 cookie,
+						   u64 inode);
+/*
+ * A fresh entry for SK, bound as REC says (its inode, and a unix socket's
+ * name, which never changes), its cookie set; NULL (counted) when full or
+ * out of memory.
+ */
+struct knetmon_bind_entry *knetmon_bind_table_insert(const struct sock *sk,
+						     const struct knetmon_bind_rec *rec);
+void knetmon_bind_table_remove(struct knetmon_bind_entry *e);
+u64 knetmon_bind_entry_cookie(const struct knetmon_bind_entry *e);
 /* Entry E becomes REC, whose task it then holds. */
-void knetmon_bind_table_store(struct knetmon_bind_rec *e, const struct knetmon_bind_rec *rec);
+void knetmon_bind_table_store(struct knetmon_bind_entry *e, const struct knetmon_bind_rec *rec);
+/* REC becomes what E holds (its pids not held for REC), ids as init's. */
+void knetmon_bind_entry_rec(const struct knetmon_bind_entry *e, struct knetmon_bind_rec *rec);
+/* Live entries of NET's share, read without the lock. */
+u32 knetmon_bind_table_netns_live(const struct net *net);
 /*
  * Copy matching entries into RECS (at most N), their ids as PIDNS and
  * USERNS see them; returns how many, or -ENOSPC.

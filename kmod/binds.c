@@ -46,11 +46,12 @@ static const enum knetmon_counter_attr knetmon_kind_counter[] = {
 static u64 knetmon_probes_missed(void);
 
 /* A release reports what the table knew of the socket, and who closed it. */
-static void knetmon_rec_released(struct knetmon_bind_rec *rec, const struct knetmon_bind_rec *e)
+static void knetmon_rec_released(struct knetmon_bind_rec *rec,
+				 const struct knetmon_bind_entry *e)
 {
 	struct knetmon_bind_rec closer = *rec;
 
-	*rec = *e;
+	knetmon_bind_entry_rec(e, rec);
 	rec->kind = KNETMON_BIND_KIND_RELEASE;
 	rec->result = 0;
 	rec->time_real = closer.time_real;
@@ -71,16 +72,16 @@ static void knetmon_rec_released(struct knetmon_bind_rec *rec, const struct knet
  * once it is numbered (NULL: none).
  */
 static void knetmon_table_apply(struct knetmon_bind_rec *rec, const struct sock *sk,
-				enum knetmon_table_op op, struct knetmon_bind_rec **store)
+				enum knetmon_table_op op, struct knetmon_bind_entry **store)
 {
-	struct knetmon_bind_rec *e = knetmon_bind_table_lookup(sk, rec->inode);
+	struct knetmon_bind_entry *e = knetmon_bind_table_lookup(sk, rec->inode);
 
 	*store = NULL;
 	if (op == KNETMON_TABLE_SET && !e)
-		e = knetmon_bind_table_insert(sk, rec->inode);
+		e = knetmon_bind_table_insert(sk, rec);
 	if (!e)
 		return;
-	rec->cookie = e->cookie;
+	rec->cookie = knetmon_bind_entry_cookie(e);
 	if (op == KNETMON_TABLE_SET)
 		*store = e;
 }
@@ -94,7 +95,7 @@ static void knetmon_table_apply(struct knetmon_bind_rec *rec, const struct sock 
 static struct knetmon_binds_net *knetmon_table_take(struct knetmon_bind_rec *rec,
 						    const struct sock *sk, u64 cookie)
 {
-	struct knetmon_bind_rec *e = knetmon_bind_table_take(sk, cookie, rec->inode);
+	struct knetmon_bind_entry *e = knetmon_bind_table_take(sk, cookie, rec->inode);
 
 	if (!e)
 		return NULL;
@@ -112,7 +113,7 @@ static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *
 			       enum knetmon_table_op op, u64 cookie)
 {
 	u64 lost = knetmon_probes_missed();
-	struct knetmon_bind_rec *store = NULL;
+	struct knetmon_bind_entry *store = NULL;
 	struct knetmon_binds_net *bn;
 	unsigned long flags;
 
