@@ -12,6 +12,8 @@ KNETMON = os.environ.get("KNETMON", "build/knetmon")
 KO = os.environ["KNETMON_KO"]
 BINDLOOP = os.environ.get("BINDLOOP", "build/bench/bindloop")
 ACCEPTLOOP = os.environ.get("ACCEPTLOOP", "build/bench/acceptloop")
+# kretprobes with empty handlers where knetmon's bind loop probes fire
+PROBEFLOOR = os.environ.get("PROBEFLOOR_KO", "")
 
 
 def sh(cmd, **kw):
@@ -211,9 +213,15 @@ def bench_bind_overhead(seconds, runs):
     # the three setups take turns in each run, so load that comes and goes
     # on the host (other VMs) weighs on all three alike
     samples = {"no_module": [], "module_no_subscriber": [], "module_subscribed": []}
+    if PROBEFLOOR:
+        samples["probe_floor"] = []
     for _ in range(runs):
         load(False)
         samples["no_module"].append(bindloop(seconds))
+        if PROBEFLOOR:
+            sh(f"insmod {PROBEFLOOR}")
+            samples["probe_floor"].append(bindloop(seconds))
+            sh("rmmod probefloor")
         load(True)
         samples["module_no_subscriber"].append(bindloop(seconds))
         mon = subprocess.Popen([KNETMON, "monitor", "-j"], stdout=subprocess.DEVNULL,
@@ -224,8 +232,9 @@ def bench_bind_overhead(seconds, runs):
         mon.wait()
     res = {k: statistics.median(v) for k, v in samples.items()}
     res["samples"] = samples
-    for k in ("module_no_subscriber", "module_subscribed"):
-        res[k + "_ratio"] = res[k] / res["no_module"]
+    for k in ("module_no_subscriber", "module_subscribed", "probe_floor"):
+        if k in res:
+            res[k + "_ratio"] = res[k] / res["no_module"]
     print(f"  bind overhead: {res}", flush=True)
     return res
 

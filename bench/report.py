@@ -91,8 +91,11 @@ if res.get("all_netns"):
 b = res.get("bind_overhead")
 if b:
     title("Bind loop (socket + bind(port 0) + close, one process, median binds/s)")
-    table(["no module", "loaded, nobody subscribed", "monitor -j subscribed"],
-          [[f"{b['no_module']:.0f}",
+    floor = (f"{b['probe_floor']:.0f} ({b['probe_floor_ratio'] * 100:.1f}%)"
+             if "probe_floor" in b else "-")
+    table(["no module", "empty kretprobes (floor)", "loaded, nobody subscribed",
+           "monitor -j subscribed"],
+          [[f"{b['no_module']:.0f}", floor,
             f"{b['module_no_subscriber']:.0f} ({b['module_no_subscriber_ratio'] * 100:.1f}%)",
             f"{b['module_subscribed']:.0f} ({b['module_subscribed_ratio'] * 100:.1f}%)"]])
 
