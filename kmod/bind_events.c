@@ -190,6 +190,15 @@ void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind
 	rec->seq = ++bn->seq;
 }
 
+bool knetmon_bind_event_wanted(struct knetmon_binds_net *bn)
+{
+	struct net *net = bn->batch.net;	/* NULL once the netns is gone */
+
+	lockdep_assert_held(&knetmon_bind_table_lock);
+	return (net && genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_BINDS_ID)) ||
+	       genl_has_listeners(&knetmon_family, &init_net, KNETMON_MCGRP_BINDS_ALL_ID);
+}
+
 void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec)
 {
 	struct net *net = bn->batch.net;	/* NULL once the netns is gone */

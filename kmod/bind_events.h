@@ -33,6 +33,8 @@ struct knetmon_binds_net *knetmon_binds_net_find(u64 cookie);
  */
 void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec,
 			       u64 lost);
+/* With the lock held: whether an event of BN's netns would reach anyone. */
+bool knetmon_bind_event_wanted(struct knetmon_binds_net *bn);
 /*
  * Append REC to the batches of whoever listens (for a netns's own group,
  * with rec->view set as its listeners see the ids); sent once the lock is

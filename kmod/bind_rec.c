@@ -89,8 +89,11 @@ cancel:
 
 void knetmon_rec_task(struct knetmon_bind_rec *rec)
 {
-	rec->time_real = ktime_get_real_ns();
-	rec->time_boot = ktime_get_boottime_ns();
+	/* one read of the clock: both at the same instant, for less */
+	ktime_t mono = ktime_get();
+
+	rec->time_real = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_REAL));
+	rec->time_boot = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_BOOT));
 	rec->pid = current->pid;
 	rec->tgid = current->tgid;
 	rec->kuid = current_uid();

@@ -265,6 +265,12 @@ u64 knetmon_bind_entry_cookie(const struct knetmon_bind_entry *e)
 	return e->cookie;
 }
 
+u64 knetmon_bind_entry_netns_cookie(const struct knetmon_bind_entry *e)
+{
+	lockdep_assert_held(&knetmon_bind_table_lock);
+	return e->net->net_cookie;
+}
+
 static bool knetmon_bind_same_socket(const struct knetmon_bind_entry *e, u64 inode)
 {
 	return !inode || !e->inode || e->inode == (u32)inode;

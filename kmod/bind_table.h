@@ -52,6 +52,7 @@ struct knetmon_bind_entry *knetmon_bind_table_insert(const struct sock *sk,
 						     const struct knetmon_bind_rec *rec);
 void knetmon_bind_table_remove(struct knetmon_bind_entry *e);
 u64 knetmon_bind_entry_cookie(const struct knetmon_bind_entry *e);
+u64 knetmon_bind_entry_netns_cookie(const struct knetmon_bind_entry *e);
 /* Entry E becomes REC, whose task it then holds. */
 void knetmon_bind_table_store(struct knetmon_bind_entry *e, const struct knetmon_bind_rec *rec);
 /* REC becomes what E holds (its pids not held for REC), ids as init's. */

@@ -49,21 +49,9 @@ static u64 knetmon_probes_missed(void);
 static void knetmon_rec_released(struct knetmon_bind_rec *rec,
 				 const struct knetmon_bind_entry *e)
 {
-	struct knetmon_bind_rec closer = *rec;
-
 	knetmon_bind_entry_rec(e, rec);
 	rec->kind = KNETMON_BIND_KIND_RELEASE;
-	rec->result = 0;
-	rec->time_real = closer.time_real;
-	rec->time_boot = closer.time_boot;
-	rec->pid = closer.pid;
-	rec->tgid = closer.tgid;
-	rec->uid = closer.uid;
-	rec->kuid = closer.kuid;
-	rec->pids[0] = closer.pids[0];
-	rec->pids[1] = closer.pids[1];
-	rec->cgroup = closer.cgroup;
-	memcpy(rec->comm, closer.comm, sizeof(rec->comm));
+	knetmon_rec_task(rec);
 }
 
 /*
@@ -87,21 +75,28 @@ static void knetmon_table_apply(struct knetmon_bind_rec *rec, const struct sock 
 }
 
 /*
- * Take SK's entry (the one with COOKIE) out of the table into REC; the
- * netns state to report it in, or NULL: nothing to report. SK may be
- * freed by now and its netns on its way out: the entry says which netns it
- * was, and bind_events.c whether that netns still has listeners' state.
+ * Take SK's entry (the one with COOKIE) out of the table; the netns state
+ * to number the release in, or NULL: nothing to report. SK may be freed by
+ * now and its netns on its way out: the entry says which netns it was, and
+ * bind_events.c whether that netns still has listeners' state. Who closed
+ * it and what it was go into REC only when someone is to be told (*TELL):
+ * most closes of a bound socket are numbered and forgotten.
  */
 static struct knetmon_binds_net *knetmon_table_take(struct knetmon_bind_rec *rec,
-						    const struct sock *sk, u64 cookie)
+						    const struct sock *sk, u64 cookie,
+						    bool *tell)
 {
 	struct knetmon_bind_entry *e = knetmon_bind_table_take(sk, cookie, rec->inode);
+	struct knetmon_binds_net *bn;
 
 	if (!e)
 		return NULL;
-	knetmon_rec_released(rec, e);
+	bn = knetmon_binds_net_find(knetmon_bind_entry_netns_cookie(e));
+	*tell = bn && knetmon_bind_event_wanted(bn);
+	if (*tell)
+		knetmon_rec_released(rec, e);
 	knetmon_bind_table_remove(e);
-	return knetmon_binds_net_find(rec->netns_cookie);
+	return bn;
 }
 
 /*
@@ -116,11 +111,12 @@ static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *
 	struct knetmon_bind_entry *store = NULL;
 	struct knetmon_binds_net *bn;
 	unsigned long flags;
+	bool tell = true;
 
 	rcu_read_lock();
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
 	if (op == KNETMON_TABLE_DEL) {
-		bn = knetmon_table_take(rec, sk, cookie);
+		bn = knetmon_table_take(rec, sk, cookie, &tell);
 	} else {
 		/* No pernet data: the netns is being built or torn down. */
 		bn = knetmon_binds_net(sock_net(sk));
@@ -135,7 +131,8 @@ static void knetmon_bind_event(struct knetmon_bind_rec *rec, const struct sock *
 	knetmon_bind_event_number(bn, rec, lost);
 	if (store)	/* numbered: GET_BINDS shows the event's seq */
 		knetmon_bind_table_store(store, rec);
-	knetmon_bind_event_queue(bn, rec);
+	if (tell)
+		knetmon_bind_event_queue(bn, rec);
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 	rcu_read_unlock();
 	knetmon_bind_events_kick();
@@ -320,7 +317,7 @@ static int knetmon_release_return(struct kretprobe_instance *ri, struct pt_regs 
 		.inode = call->inode,
 	};
 
-	knetmon_rec_task(&rec);
+	/* the closer is recorded under the lock, and only for listeners */
 	knetmon_bind_event(&rec, call->sk, KNETMON_TABLE_DEL, call->cookie);
 	return 0;
 }
