@@ -29,7 +29,7 @@
 #include <sys/syscall.h>
 
 #include "knetmon_test.h"
-#include "kselftest_harness.h"
+#include "kt_harness.h"
 
 struct ev {
 	uint64_t seq, cookie, inode, dump_seq, netns_cookie;

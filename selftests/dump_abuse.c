@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 
 #include "knetmon_test.h"
-#include "kselftest_harness.h"
+#include "kt_harness.h"
 
 #define N_UDP 1500	/* enough records for a dump to span many skbs */
 

@@ -15,7 +15,7 @@
 #include <stdatomic.h>
 
 #include "knetmon_test.h"
-#include "kselftest_harness.h"
+#include "kt_harness.h"
 
 #define FUZZ_THREADS 4
 

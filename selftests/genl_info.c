@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 
 #include "knetmon_test.h"
-#include "kselftest_harness.h"
+#include "kt_harness.h"
 
 struct info {
 	char version[64];

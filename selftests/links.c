@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 
 #include "knetmon_test.h"
-#include "kselftest_harness.h"
+#include "kt_harness.h"
 #include "tables_lib.h"
 
 #define IFF_RUNNING_BIT 0x40	/* ip never shows RUNNING: masked on both sides */

@@ -11,7 +11,7 @@
 #include <linux/neighbour.h>
 
 #include "knetmon_test.h"
-#include "kselftest_harness.h"
+#include "kt_harness.h"
 #include "tables_lib.h"
 
 struct neigh_dump {

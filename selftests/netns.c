@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 
 #include "knetmon_test.h"
-#include "kselftest_harness.h"
+#include "kt_harness.h"
 #include "tables_lib.h"
 
 #define NS_ID		4242	/* the id the test's netns gets in the caller's */

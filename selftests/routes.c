@@ -13,7 +13,7 @@
 #include <net/if.h>
 
 #include "knetmon_test.h"
-#include "kselftest_harness.h"
+#include "kt_harness.h"
 #include "tables_lib.h"
 
 struct routes_dump {

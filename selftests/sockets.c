@@ -19,7 +19,7 @@
 #include <linux/sockios.h>
 
 #include "sockets_lib.h"
-#include "kselftest_harness.h"
+#include "kt_harness.h"
 
 #define ZOO_MAX 64
 

@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "sockets_lib.h"
-#include "kselftest_harness.h"
+#include "kt_harness.h"
 
 #define TCP4_PAIRS	8000
 #define TCP6_PAIRS	1000
