@@ -32,7 +32,9 @@ def title(t):
 host = res.get("host", {})
 print(f"{'**' if md else ''}kernel {res['kernel']}{' (smoke)' if res.get('smoke') else ''}"
       f"{'**' if md else ''}: {res.get('cpus', '?')} vCPUs, {res.get('mem_kib', 0) // 1024} MiB,"
-      f" accelerator {host.get('accel', '?')}, median of {res.get('runs', '?')} runs;"
+      f" accelerator {host.get('accel', '?')}"
+      f"{' with -icount (guest time counts instructions)' if host.get('icount') else ''},"
+      f" median of {res.get('runs', '?')} runs;"
       f" host {host.get('cpus', '?')} CPUs, load average before {host.get('loadavg_before', '?')},"
       f" after {host.get('loadavg_after', '?')}, other QEMU processes at the end:"
       f" {host.get('qemu_processes_at_end', '?')}")
