@@ -190,26 +190,37 @@ void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind
 	rec->seq = ++bn->seq;
 }
 
+/* BN's netns, if its own group has listeners (NULL once the netns is gone). */
+static struct net *knetmon_netns_listened(struct knetmon_binds_net *bn)
+{
+	struct net *net = bn->batch.net;
+
+	return net && genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_BINDS_ID) ?
+	       net : NULL;
+}
+
+static bool knetmon_all_listened(void)
+{
+	return genl_has_listeners(&knetmon_family, &init_net, KNETMON_MCGRP_BINDS_ALL_ID);
+}
+
 bool knetmon_bind_event_wanted(struct knetmon_binds_net *bn)
 {
-	struct net *net = bn->batch.net;	/* NULL once the netns is gone */
-
 	lockdep_assert_held(&knetmon_bind_table_lock);
-	return (net && genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_BINDS_ID)) ||
-	       genl_has_listeners(&knetmon_family, &init_net, KNETMON_MCGRP_BINDS_ALL_ID);
+	return knetmon_netns_listened(bn) || knetmon_all_listened();
 }
 
 void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec)
 {
-	struct net *net = bn->batch.net;	/* NULL once the netns is gone */
+	struct net *net = knetmon_netns_listened(bn);
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
-	if (net && genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_BINDS_ID)) {
+	if (net) {
 		/* ids as this group's listeners see them: only when there are any */
 		knetmon_rec_view_netns(rec, net);
 		knetmon_batch_add(&bn->batch, rec);
 	}
-	if (genl_has_listeners(&knetmon_family, &init_net, KNETMON_MCGRP_BINDS_ALL_ID))
+	if (knetmon_all_listened())
 		knetmon_batch_add(&knetmon_batch_all, rec);
 }
 

@@ -42,7 +42,6 @@ static void knetmon_seed_sock(struct sock *sk, void *unused)
 	if (!knetmon_bind_table_lookup(sk, rec.inode)) {
 		e = knetmon_bind_table_insert(sk, &rec);
 		if (e) {
-			rec.cookie = knetmon_bind_entry_cookie(e);
 			knetmon_bind_table_store(e, &rec);
 			knetmon_count(KNETMON_A_COUNTER_TABLE_SEEDED);
 		}
