@@ -362,7 +362,7 @@ static uint64_t table_live(struct kt_sock *s)
  * (before the fixes: 545 KiB for neighbours, sized by every netns's). A
  * GET_BINDS dump keeps a snapshot of what its caller may see: 1 KiB more
  * per bind of the caller's own is allowed for it (before the fix it was
- * sized by every netns's binds: about 1,200 KiB here).
+ * sized by every netns's binds: 2,079 KiB a dump here, on 6.12).
  */
 #define PARKED_MAX_KIB	64
 
