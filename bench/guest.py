@@ -6,7 +6,7 @@ Every comparison is measured in the same boot; each figure is the median of
 several runs. Writes results.json to $KNETMON_VM_OUT (or --out).
 --smoke: the smallest sizes only, as `make check` runs it to keep it working.
 """
-import argparse, json, os, re, resource, signal, socket, statistics, subprocess, sys, time
+import argparse, json, os, re, resource, signal, socket, statistics, struct, subprocess, sys, time
 
 KNETMON = os.environ.get("KNETMON", "build/knetmon")
 KO = os.environ["KNETMON_KO"]
@@ -308,6 +308,86 @@ def bench_events(seconds, procs_list, rcvbufs):
     return results
 
 
+# ---- 3b. an unprivileged GET_BINDS beside the host's binds ---------------
+
+NETLINK_GENERIC, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID = 16, 16, 3, 1
+GET_BINDS, NLM_F_REQUEST_DUMP, NLMSG_DONE, NLMSG_ERROR = 2, 0x301, 3, 2
+
+
+def genl_request(s, ftype, cmd, attrs, flags, seq):
+    body = struct.pack("BBH", cmd, 1, 0) + attrs
+    s.send(struct.pack("IHHII", 16 + len(body), ftype, flags, seq, 0) + body)
+
+
+def genl_family(s, name):
+    n = len(name) + 1
+    genl_request(s, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
+                 struct.pack("HH", 4 + n, 2) + name + b"\0" * (1 + (4 - (4 + n) % 4) % 4), 1, 1)
+    data, off = s.recv(65536), 20
+    while off < len(data):
+        n, t = struct.unpack_from("HH", data, off)
+        if t == CTRL_ATTR_FAMILY_ID:
+            return struct.unpack_from("H", data, off + 4)[0]
+        off += (n + 3) & ~3
+    raise RuntimeError("no knetmon family")
+
+
+def bindsdump_child(runs, own):
+    """In an unprivileged user+net namespace: OWN binds, then RUNS GET_BINDS
+    dumps of this netns; prints the median microseconds per dump."""
+    socks = []
+    for _ in range(own):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("0.0.0.0", 0))
+        socks.append(u)
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+    fam = genl_family(s, b"knetmon")
+    times, recs = [], 0
+    for i in range(runs):
+        t0 = time.perf_counter()
+        genl_request(s, fam, GET_BINDS, b"", NLM_F_REQUEST_DUMP, 2 + i)
+        done, recs = False, 0
+        while not done:
+            data, off = s.recv(1 << 16), 0
+            while off < len(data):
+                n, t = struct.unpack_from("IH", data, off)
+                if t == NLMSG_ERROR:
+                    raise RuntimeError("GET_BINDS refused")
+                done |= t == NLMSG_DONE
+                recs += t != NLMSG_DONE
+                off += (n + 3) & ~3
+        times.append(time.perf_counter() - t0)
+    # own binds and the trailer: the host's binds are not this netns's
+    assert recs == own + 1, recs
+    print(statistics.median(times) * 1e6)
+
+
+def bench_binds_dump(runs, host_sizes, own=10):
+    """How long an unprivileged user's GET_BINDS of its own netns takes while
+    the host holds HOST binds: the snapshot runs under the table's lock with
+    interrupts off, so every bind and close on the system waits that long."""
+    load(False)
+    load(True, f"max_binds_per_netns={max(host_sizes) + own}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(host_sizes) + 1024,) * 2)
+    me = os.path.abspath(__file__)
+    res, socks = [], []
+    for host in sorted(host_sizes):
+        while len(socks) < host:
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            u.bind((f"127.0.0.{1 + len(socks) // 32768}", 0))
+            socks.append(u)
+        us = float(sh(f"setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn "
+                      f"python3 {me} --bindsdump-child {runs * 40},{own}"))
+        res.append({"host_binds": host, "own_binds": own, "dump_us": us,
+                    "table_live": info_counter("table_live")})
+        print(f"  GET_BINDS of {own} beside {host} host binds: {us:.0f} us", flush=True)
+    for u in socks:
+        u.close()
+    load(False)
+    load(True)
+    return res
+
+
 # ---- 4. memory -------------------------------------------------------------
 
 def module_memory():
@@ -357,9 +437,13 @@ def main():
     ap.add_argument("--procs", help="processes holding them, comma-separated (1,100)")
     ap.add_argument("--runs", type=int, help="runs per figure, the median reported (5)")
     ap.add_argument("--seconds", type=float, help="bind loop and event storm length (3)")
-    ap.add_argument("--parts", default="listing,links,netns,binds,accept,events,memory",
+    ap.add_argument("--parts", default="listing,links,netns,binds,accept,events,bindsdump,memory",
                     help="which benchmarks, comma-separated")
+    ap.add_argument("--bindsdump-child", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.bindsdump_child:
+        bindsdump_child(*(int(x) for x in a.bindsdump_child.split(",")))
+        return
     resource.setrlimit(resource.RLIMIT_NOFILE, (400000, 400000))
     sh("sysctl -qw net.ipv4.ip_local_port_range='1024 65535' net.core.somaxconn=65535 "
        "net.ipv4.tcp_tw_reuse=1")
@@ -401,6 +485,9 @@ def main():
     if "events" in parts:
         print("event throughput", flush=True)
         res["events"] = bench_events(secs, [1, 4], [0, 4 << 20])
+    if "bindsdump" in parts:
+        print("an unprivileged GET_BINDS beside the host's binds", flush=True)
+        res["binds_dump"] = bench_binds_dump(runs, [0, binds // 4, binds - 1024])
     if "memory" in parts:
         print("memory", flush=True)
         res["memory"] = bench_memory(binds)

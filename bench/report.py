@@ -117,6 +117,15 @@ if res.get("events"):
             f"{e['events_per_second']:.0f}", e["events_lost_reported"],
             "yes" if e["loss_equals_gaps"] else "NO"] for e in res["events"]])
 
+d = res.get("binds_dump")
+if d:
+    title("An unprivileged user's GET_BINDS of its own netns beside the host's binds"
+          " (median us per dump; the table's lock is held, interrupts off, for its snapshot)")
+    base = d[0]["dump_us"]
+    table(["host binds", "own binds", "us per dump", "ratio to no host binds"],
+          [[r["host_binds"], r["own_binds"], f"{r['dump_us']:.0f}",
+            f"{r['dump_us'] / base:.2f}"] for r in d])
+
 m = res.get("memory")
 if m:
     title("Module memory")
@@ -126,7 +135,7 @@ if m:
             m["with_live_binds"]["module_bytes"], m["with_live_binds"]["slab_bytes"]],
            ["after they close", m["after_close"]["module_bytes"], m["after_close"]["slab_bytes"]]])
 
-if png and res.get("listing"):
+if png and any(r["m"] == 1 for r in res.get("listing", [])):
     with tempfile.TemporaryDirectory() as d:
         plots = []
         for tool in ("knetmon", "ss", "netstat", "proc"):

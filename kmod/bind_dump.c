@@ -18,8 +18,10 @@
  * could only offer NLM_F_DUMP_INTR and a retry under a bind storm; the copy
  * costs sizeof(rec) per entry the caller may see (its netns's share, or for
  * every netns the table, bounded by max_binds), charged to the caller, who
- * may leave the dump unread for as long as it likes. Ids are as the
- * caller's pid and user namespaces see them: .start runs in its context.
+ * may leave the dump unread for as long as it likes. The copy of one
+ * netns's share walks that share alone (bind_table.c), so a caller holds
+ * the lock, interrupts off, for as long as its own binds take to copy, not
+ * the host's. Ids are as the caller's pid and user namespaces see them.
  *
  * After the records, an all-netns dump has one message per netns with its
  * NETNS, NETNS_COOKIE and DUMP_SEQ, for a "binds_all" listener, who counts
@@ -42,25 +44,26 @@ static struct knetmon_binds_dump_ctx *knetmon_binds_dump_ctx(struct netlink_call
 	return (struct knetmon_binds_dump_ctx *)cb->ctx;
 }
 
-struct knetmon_binds_filter {
-	int family;
-	int protocol;
-	int port;
-	u32 netns;		/* 0: every netns */
+struct knetmon_binds_request {
+	struct knetmon_bind_filter match;	/* match.net: NULL for every netns */
 	struct net *seq_net;	/* whose sequence the dump reports (held) */
 };
 
-static int knetmon_binds_parse(struct netlink_callback *cb, struct knetmon_binds_filter *f)
+static int knetmon_binds_parse(struct netlink_callback *cb, struct knetmon_binds_request *f)
 {
 	struct nlattr **tb = knetmon_dump_attrs(cb);
-	struct net *net;
 	u32 flags = tb[KNETMON_REQ_FLAGS] ? nla_get_u32(tb[KNETMON_REQ_FLAGS]) : 0;
+	struct knetmon_bind_filter *m = &f->match;
+	struct net *net;
 
-	f->family = tb[KNETMON_REQ_FAMILY] ? nla_get_u8(tb[KNETMON_REQ_FAMILY]) : -1;
-	f->protocol = tb[KNETMON_REQ_PROTOCOL] ? nla_get_u8(tb[KNETMON_REQ_PROTOCOL]) : -1;
-	f->port = tb[KNETMON_REQ_PORT] ? ntohs(nla_get_be16(tb[KNETMON_REQ_PORT])) : -1;
-	if (f->family >= 0 && f->family != AF_INET && f->family != AF_INET6 &&
-	    f->family != AF_UNIX) {
+	m->family = tb[KNETMON_REQ_FAMILY] ? nla_get_u8(tb[KNETMON_REQ_FAMILY]) : -1;
+	m->protocol = tb[KNETMON_REQ_PROTOCOL] ? nla_get_u8(tb[KNETMON_REQ_PROTOCOL]) : -1;
+	m->port = tb[KNETMON_REQ_PORT] ? ntohs(nla_get_be16(tb[KNETMON_REQ_PORT])) : -1;
+	/* ids as the caller sees them: .start runs in its context */
+	m->pidns = task_active_pid_ns(current);
+	m->userns = current_user_ns();
+	if (m->family >= 0 && m->family != AF_INET && m->family != AF_INET6 &&
+	    m->family != AF_UNIX) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, tb[KNETMON_REQ_FAMILY],
 				    "only AF_INET, AF_INET6 and AF_UNIX binds are tracked");
 		return -EINVAL;
@@ -77,20 +80,20 @@ static int knetmon_binds_parse(struct netlink_callback *cb, struct knetmon_binds
 					    "every netns needs CAP_NET_ADMIN");
 			return -EPERM;
 		}
-		f->netns = 0;
+		m->net = NULL;
 		f->seq_net = get_net(sock_net(cb->skb->sk));
 		return 0;
 	}
 	net = knetmon_request_net(cb->skb, tb, cb->extack);
 	if (IS_ERR(net))
 		return PTR_ERR(net);
-	f->netns = net->ns.inum;
+	m->net = net;
 	f->seq_net = net;
 	return 0;
 }
 
 /* Why GET_BINDS is refused, or 0: every check of .start that needs no memory. */
-static int knetmon_binds_check(struct netlink_callback *cb, struct knetmon_binds_filter *f)
+static int knetmon_binds_check(struct netlink_callback *cb, struct knetmon_binds_request *f)
 {
 	if (!knetmon_binds_tracking()) {
 		NL_SET_ERR_MSG(cb->extack, "bind tracking is off: its probes could not be placed");
@@ -102,7 +105,7 @@ static int knetmon_binds_check(struct netlink_callback *cb, struct knetmon_binds
 /* The request as knetmon_dump_check_start() wants it checked. */
 static int knetmon_binds_check_request(struct netlink_callback *cb)
 {
-	struct knetmon_binds_filter f;
+	struct knetmon_binds_request f;
 	int err = knetmon_binds_check(cb, &f);
 
 	if (!err)
@@ -123,12 +126,12 @@ static void knetmon_binds_free(struct knetmon_binds_dump_ctx *ctx)
  * the netns) as they are now plus SLACK; -EAGAIN if they grew past that.
  */
 static int knetmon_binds_snapshot(struct knetmon_binds_dump_ctx *ctx,
-				  const struct knetmon_binds_filter *f, u32 slack)
+				  const struct knetmon_binds_request *f, u32 slack)
 {
 	/* what the caller may see: its netns's share, or the whole table */
-	u32 n = (f->netns ? knetmon_bind_table_netns_live(f->seq_net) :
-			    knetmon_bind_table_live()) + slack;
-	u32 nets = f->netns ? 0 : knetmon_binds_nets_count() + slack;
+	u32 n = (f->match.net ? knetmon_bind_table_netns_live(f->match.net) :
+				knetmon_bind_table_live()) + slack;
+	u32 nets = f->match.net ? 0 : knetmon_binds_nets_count() + slack;
 	unsigned long flags;
 	int got, seqs = 0;
 	u32 ready;
@@ -141,9 +144,7 @@ static int knetmon_binds_snapshot(struct knetmon_binds_dump_ctx *ctx,
 		return -ENOMEM;
 	}
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
-	got = knetmon_bind_table_snapshot(ctx->recs, n, f->family, f->protocol, f->port,
-					  f->netns, task_active_pid_ns(current),
-					  current_user_ns());
+	got = knetmon_bind_table_snapshot(ctx->recs, n, &f->match);
 	if (nets)
 		seqs = knetmon_bind_events_seqs_locked(ctx->seqs, nets);
 	ctx->dump_seq = knetmon_bind_events_cut_locked(f->seq_net, &ready);
@@ -161,7 +162,7 @@ static int knetmon_binds_snapshot(struct knetmon_binds_dump_ctx *ctx,
 int knetmon_nl_get_binds_start(struct netlink_callback *cb)
 {
 	struct knetmon_binds_dump_ctx *ctx = knetmon_binds_dump_ctx(cb);
-	struct knetmon_binds_filter f;
+	struct knetmon_binds_request f;
 	int tries, ret;
 
 	memset(ctx, 0, sizeof(*ctx));

@@ -36,8 +36,14 @@ module_param(max_binds_per_netns, uint, 0444);
 MODULE_PARM_DESC(max_binds_per_netns,
 		 "live binds one network namespace may hold (default: half of max_binds)");
 
-/* A netns's share of the table; zeroed by the netns's creation. */
+/*
+ * A netns's share of the table. Its entries are also on a list of their
+ * own, oldest first, so that what one netns's caller asks of the table (a
+ * GET_BINDS snapshot, under the lock with interrupts off) and the netns's
+ * exit cost that netns's entries, not everyone's.
+ */
 struct knetmon_table_net {
+	struct list_head entries;
 	u32 live;
 	bool dead;		/* the netns is going: its entries are gone */
 	u64 overflow;		/* its binds not stored for want of room */
@@ -61,6 +67,7 @@ struct knetmon_bind_entry {
 	u64 cookie;
 	/* the rest under the table's lock */
 	struct net *net;	/* not held: its exit drops the entry first */
+	struct list_head net_node;	/* on its netns's list */
 	u64 seq;
 	u64 time_real;
 	u64 time_boot;
@@ -155,9 +162,16 @@ static void knetmon_bind_entry_ctor(void *obj)
 	memset(obj, 0, sizeof(struct knetmon_bind_entry));
 }
 
+static int __net_init knetmon_table_net_init(struct net *net)
+{
+	INIT_LIST_HEAD(&knetmon_table_net(net)->entries);
+	return 0;
+}
+
 static void __net_exit knetmon_table_net_exit(struct net *net);
 
 static struct pernet_operations knetmon_table_net_ops = {
+	.init	= knetmon_table_net_init,
 	.exit	= knetmon_table_net_exit,
 	.id	= &knetmon_table_net_id,
 	.size	= sizeof(struct knetmon_table_net),
@@ -197,6 +211,7 @@ static void knetmon_bind_unlink(struct knetmon_bind_entry __rcu **pp,
 	lockdep_assert_held(&knetmon_bind_table_lock);
 	/* a peek on E may still follow E->next: it stays as it was */
 	RCU_INIT_POINTER(*pp, knetmon_bind_locked(e->next));
+	list_del(&e->net_node);
 	knetmon_table_net(e->net)->live--;
 	put_pid(e->pids[0]);
 	put_pid(e->pids[1]);
@@ -206,29 +221,16 @@ static void knetmon_bind_unlink(struct knetmon_bind_entry __rcu **pp,
 	knetmon_bind_table_set_live(knetmon_bind_live - 1);
 }
 
-/* Unlink every entry of the table for which DROP says so. */
-static void knetmon_bind_unlink_all(bool (*drop)(struct knetmon_bind_entry *e, void *arg),
-				    void *arg)
+/* Unlink every entry of the table. */
+static void knetmon_bind_unlink_all(void)
 {
-	struct knetmon_bind_entry __rcu **pp;
 	struct knetmon_bind_entry *e;
 	int bkt;
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
-	for (bkt = 0; bkt < ARRAY_SIZE(knetmon_bind_hash); bkt++) {
-		pp = &knetmon_bind_hash[bkt];
-		while ((e = knetmon_bind_locked(*pp))) {
-			if (drop(e, arg))
-				knetmon_bind_unlink(pp, e);
-			else
-				pp = &e->next;
-		}
-	}
-}
-
-static bool knetmon_bind_any(struct knetmon_bind_entry *e, void *unused)
-{
-	return true;
+	for (bkt = 0; bkt < ARRAY_SIZE(knetmon_bind_hash); bkt++)
+		while ((e = knetmon_bind_locked(knetmon_bind_hash[bkt])))
+			knetmon_bind_unlink(&knetmon_bind_hash[bkt], e);
 }
 
 /* Called once no probe can run any more. */
@@ -237,7 +239,7 @@ void knetmon_bind_table_exit(void)
 	unsigned long flags;
 
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
-	knetmon_bind_unlink_all(knetmon_bind_any, NULL);
+	knetmon_bind_unlink_all();
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 	unregister_pernet_subsys(&knetmon_table_net_ops);
 	rcu_barrier();		/* every entry back in the cache */
@@ -354,6 +356,7 @@ struct knetmon_bind_entry *knetmon_bind_table_insert(const struct sock *sk,
 	e->cookie = ++knetmon_bind_next_cookie;
 	RCU_INIT_POINTER(e->next, knetmon_bind_locked(*head));	/* E unseen yet */
 	rcu_assign_pointer(*head, e);
+	list_add_tail(&e->net_node, &tn->entries);
 	knetmon_bind_table_set_live(knetmon_bind_live + 1);
 	return e;
 }
@@ -368,28 +371,22 @@ void knetmon_bind_table_remove(struct knetmon_bind_entry *e)
 	knetmon_bind_unlink(pp, e);
 }
 
-static bool knetmon_bind_of_net(struct knetmon_bind_entry *e, void *net)
-{
-	if (e->net != net)
-		return false;
-	knetmon_count(KNETMON_A_COUNTER_TABLE_STALE);
-	return true;
-}
-
 /*
  * Every socket of NET is closed, but an entry whose release was missed may
- * be left: it goes with its netns, which it points to. Most netns leave
- * none, and skip the walk of the whole table.
+ * be left: it goes with its netns, which it points to.
  */
 static void __net_exit knetmon_table_net_exit(struct net *net)
 {
 	struct knetmon_table_net *tn = knetmon_table_net(net);
+	struct knetmon_bind_entry *e, *tmp;
 	unsigned long flags;
 
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
 	tn->dead = true;
-	if (tn->live)
-		knetmon_bind_unlink_all(knetmon_bind_of_net, net);
+	list_for_each_entry_safe(e, tmp, &tn->entries, net_node) {
+		knetmon_count(KNETMON_A_COUNTER_TABLE_STALE);
+		knetmon_bind_table_remove(e);
+	}
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 }
 
@@ -473,36 +470,48 @@ u32 knetmon_bind_table_netns_live(const struct net *net)
 	return READ_ONCE(knetmon_table_net(net)->live);
 }
 
-static bool knetmon_bind_match(const struct knetmon_bind_entry *e, int family,
-			       int protocol, int port, u32 netns)
+static bool knetmon_bind_match(const struct knetmon_bind_entry *e,
+			       const struct knetmon_bind_filter *f)
 {
-	return (family < 0 || e->family == family) &&
-	       (protocol < 0 || e->protocol == protocol) &&
+	return (f->family < 0 || e->family == f->family) &&
+	       (f->protocol < 0 || e->protocol == f->protocol) &&
 	       /* unix sockets have no port: a port filter leaves them out */
-	       (port < 0 || (e->family != AF_UNIX && e->port == htons(port))) &&
-	       (!netns || e->net->ns.inum == netns);
+	       (f->port < 0 || (e->family != AF_UNIX && e->port == htons(f->port)));
 }
 
-int knetmon_bind_table_snapshot(struct knetmon_bind_rec *recs, u32 n, int family,
-				int protocol, int port, u32 netns,
-				struct pid_namespace *pidns, struct user_namespace *userns)
+/* E into the next of N RECS, if it matches F; false when RECS are full. */
+static bool knetmon_bind_snap_one(const struct knetmon_bind_entry *e,
+				  const struct knetmon_bind_filter *f,
+				  struct knetmon_bind_rec *recs, u32 n, u32 *i)
+{
+	if (!knetmon_bind_match(e, f))
+		return true;
+	if (*i == n)
+		return false;
+	knetmon_bind_entry_rec(e, &recs[*i]);
+	knetmon_rec_view(&recs[*i], f->pidns, f->userns);
+	recs[*i].pids[0] = recs[*i].pids[1] = NULL;	/* held by the entry only */
+	(*i)++;
+	return true;
+}
+
+int knetmon_bind_table_snapshot(struct knetmon_bind_rec *recs, u32 n,
+				const struct knetmon_bind_filter *f)
 {
 	struct knetmon_bind_entry *e;
 	u32 i = 0;
 	int bkt;
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
-	for (bkt = 0; bkt < ARRAY_SIZE(knetmon_bind_hash); bkt++) {
-		knetmon_chain_for_each(e, &knetmon_bind_hash[bkt]) {
-			if (!knetmon_bind_match(e, family, protocol, port, netns))
-				continue;
-			if (i == n)
+	if (f->net) {
+		list_for_each_entry(e, &knetmon_table_net(f->net)->entries, net_node)
+			if (!knetmon_bind_snap_one(e, f, recs, n, &i))
 				return -ENOSPC;
-			knetmon_bind_entry_rec(e, &recs[i]);
-			knetmon_rec_view(&recs[i], pidns, userns);
-			recs[i].pids[0] = recs[i].pids[1] = NULL;	/* held by the entry only */
-			i++;
-		}
+		return i;
 	}
+	for (bkt = 0; bkt < ARRAY_SIZE(knetmon_bind_hash); bkt++)
+		knetmon_chain_for_each(e, &knetmon_bind_hash[bkt])
+			if (!knetmon_bind_snap_one(e, f, recs, n, &i))
+				return -ENOSPC;
 	return i;
 }

@@ -59,13 +59,22 @@ void knetmon_bind_table_store(struct knetmon_bind_entry *e, const struct knetmon
 void knetmon_bind_entry_rec(const struct knetmon_bind_entry *e, struct knetmon_bind_rec *rec);
 /* Live entries of NET's share, read without the lock. */
 u32 knetmon_bind_table_netns_live(const struct net *net);
+/* Which entries a snapshot copies, and how it gives their ids. */
+struct knetmon_bind_filter {
+	int family;		/* -1: any, as protocol and port */
+	int protocol;
+	int port;
+	const struct net *net;	/* NULL: every netns */
+	struct pid_namespace *pidns;	/* ids as these see them */
+	struct user_namespace *userns;
+};
+
 /*
- * Copy matching entries into RECS (at most N), their ids as PIDNS and
- * USERNS see them; returns how many, or -ENOSPC.
+ * Copy the entries F matches into RECS (at most N); returns how many, or
+ * -ENOSPC. A netns's snapshot walks that netns's entries alone.
  */
 int knetmon_bind_table_snapshot(struct knetmon_bind_rec *recs, u32 n,
-				int family, int protocol, int port, u32 netns,
-				struct pid_namespace *pidns, struct user_namespace *userns);
+				const struct knetmon_bind_filter *f);
 
 /* Whether probes fill the table (bind tracking on). */
 bool knetmon_binds_tracking(void);
