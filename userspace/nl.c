@@ -101,27 +101,28 @@ static void kn_read_extack(struct kn_call *call, struct nlattr *attrs, int len)
 		call->bad_attr_offset = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
 }
 
-static int kn_on_error(struct sockaddr_nl *who, struct nlmsgerr *err, void *arg)
+/* An error or ack: the call is over. */
+static void kn_on_error(struct kn_call *call, const struct nlmsghdr *nlh)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
-	struct kn_call *call = arg;
+	const struct nlmsgerr *err = NLMSG_DATA(nlh);
 	int len = nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(*err);
 
-	call->error = err->error;
 	call->done = true;
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*err))) {
+		call->error = -EPROTO;
+		return;
+	}
+	call->error = err->error;
 	/* The socket asked for capped acks: TLVs follow the error header. */
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+	if (err->error && (nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		kn_read_extack(call, (struct nlattr *)(err + 1), len);
-	return NL_STOP;
 }
 
 /* A dump that failed part-way reports its error inside NLMSG_DONE. */
-static int kn_on_done(struct nl_msg *msg, void *arg)
+static void kn_on_done(struct kn_call *call, const struct nlmsghdr *nlh)
 {
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct kn_call *call = arg;
 	int len = nlh->nlmsg_len - NLMSG_HDRLEN;
-	int *code = nlmsg_data(nlh);
+	const int *code = NLMSG_DATA(nlh);
 
 	call->done = true;
 	if (len >= (int)sizeof(int) && *code < 0) {
@@ -129,37 +130,24 @@ static int kn_on_done(struct nl_msg *msg, void *arg)
 		if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
 			kn_read_extack(call, (struct nlattr *)(code + 1), len - sizeof(int));
 	}
-	return NL_STOP;
 }
 
-static int kn_on_ack(struct nl_msg *msg, void *arg)
+static void kn_on_valid(struct kn_call *call, struct nlmsghdr *nlh)
 {
-	struct kn_call *call = arg;
-
-	call->done = true;
-	return NL_STOP;
-}
-
-static int kn_on_valid(struct nl_msg *msg, void *arg)
-{
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct genlmsghdr *gnlh = nlmsg_data(nlh);
-	struct kn_call *call = arg;
 	struct nlattr *tb[call->maxattr + 1];
 	int err;
 
+	/* the table changed under the dump: read it to the end, then say so */
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		call->interrupted = true;
 	err = genlmsg_parse(nlh, 0, tb, call->maxattr, call->policy);
 	if (err) {
 		fprintf(stderr, "knetmon: malformed reply from the kernel: %s\n", nl_geterror(err));
 		call->cb_status = KN_EXIT_ERROR;
-		return NL_STOP;
+		return;
 	}
-	err = call->fn(tb, gnlh->cmd, call->arg);
-	if (err) {
-		call->cb_status = err;
-		return NL_STOP;
-	}
-	return NL_OK;
+	call->cb_status = call->fn(tb, gnlh->cmd, call->arg);
 }
 
 static int kn_report(const struct kn_call *call)
@@ -178,11 +166,61 @@ static int kn_report(const struct kn_call *call)
 	return KN_EXIT_ERROR;
 }
 
-/* The table changed under the dump: read it to the end, then say so. */
-static int kn_on_dump_intr(struct nl_msg *msg, void *arg)
+/*
+ * The messages of one datagram, in order, until one ends the call. Each is
+ * parsed where it lies: libnl's nl_recvmsgs() would copy every message into
+ * a buffer of its own first, and a dump of sockets is 10,000s of them.
+ */
+static void kn_take(struct kn_call *call, struct nlmsghdr *nlh, int len, uint32_t seq)
 {
-	((struct kn_call *)arg)->interrupted = true;
-	return NL_OK;
+	for (; NLMSG_OK(nlh, len) && !call->done && !call->cb_status;
+	     nlh = NLMSG_NEXT(nlh, len)) {
+		if (nlh->nlmsg_seq != seq)
+			continue;	/* not an answer to this request */
+		switch (nlh->nlmsg_type) {
+		case NLMSG_NOOP:
+			break;
+		case NLMSG_ERROR:
+			kn_on_error(call, nlh);
+			break;
+		case NLMSG_DONE:
+			kn_on_done(call, nlh);
+			break;
+		case NLMSG_OVERRUN:
+			call->error = -EOVERFLOW;
+			call->done = true;
+			break;
+		default:
+			kn_on_valid(call, nlh);
+		}
+	}
+}
+
+/* The largest datagram a netlink dump sends is 32 KiB; room to spare. */
+#define KN_RECV_BUF (64 * 1024)
+
+/* Datagrams until the call is over: 0, or a negative errno of recv(). */
+static int kn_receive(struct kn_nl *nl, struct kn_call *call, uint32_t seq)
+{
+	int fd = nl_socket_get_fd(nl->sk);
+	char *buf = malloc(KN_RECV_BUF);
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (!call->done && !call->cb_status) {
+		ssize_t n = recv(fd, buf, KN_RECV_BUF, MSG_TRUNC);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || n > KN_RECV_BUF) {
+			err = n < 0 ? -errno : -EMSGSIZE;
+			break;
+		}
+		kn_take(call, (struct nlmsghdr *)buf, n, seq);
+	}
+	free(buf);
+	return err;
 }
 
 int kn_transact(struct kn_nl *nl, struct nl_msg *msg, int maxattr,
@@ -192,44 +230,29 @@ int kn_transact(struct kn_nl *nl, struct nl_msg *msg, int maxattr,
 		.maxattr = maxattr, .policy = policy, .fn = fn, .arg = arg,
 		.bad_attr_offset = -1,
 	};
-	struct nl_cb *cb;
+	uint32_t seq;
 	int err;
 
 	if (!msg) {
 		fprintf(stderr, "knetmon: out of memory\n");
 		return KN_EXIT_ERROR;
 	}
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!cb) {
-		nlmsg_free(msg);
-		return KN_EXIT_ERROR;
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, kn_on_valid, &call);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, kn_on_done, &call);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, kn_on_ack, &call);
-	nl_cb_err(cb, NL_CB_CUSTOM, kn_on_error, &call);
-	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, kn_on_dump_intr, &call);
-
 	err = nl_send_auto(nl->sk, msg);
+	seq = nlmsg_hdr(msg)->nlmsg_seq;	/* as nl_send_auto() numbered it */
 	nlmsg_free(msg);
 	if (err < 0) {
 		fprintf(stderr, "knetmon: send: %s\n", nl_geterror(err));
-		nl_cb_put(cb);
 		return KN_EXIT_ERROR;
 	}
 	/* libnl asks for an ack, so a do request is answered by its reply
 	 * and then the ack, in two datagrams: read until one ends the call. */
-	do {
-		err = nl_recvmsgs(nl->sk, cb);
-	} while (err >= 0 && !call.done && !call.cb_status);
-	nl_cb_put(cb);
-
+	err = kn_receive(nl, &call, seq);
 	if (call.error)
 		return kn_report(&call);
 	if (call.cb_status)
 		return call.cb_status;
 	if (err < 0) {
-		fprintf(stderr, "knetmon: receive: %s\n", nl_geterror(err));
+		fprintf(stderr, "knetmon: receive: %s\n", strerror(-err));
 		return KN_EXIT_ERROR;
 	}
 	return call.interrupted ? KN_EXIT_INTERRUPTED : 0;
