@@ -72,6 +72,7 @@ struct sk_dump {
 	int n_nets;
 	struct user_namespace *user_ns;	/* of the caller's socket: uids as it sees them */
 	struct knetmon_owners *owners;	/* NULL unless KNETMON_REQF_OWNERS */
+	bool brief;			/* KNETMON_REQF_BRIEF: a listing's fields */
 	u32 states;			/* 1 << TCP_*; 0: every state */
 	u8 family;			/* 0: every family */
 	u8 protocol;			/* 0: every table */
@@ -324,7 +325,8 @@ static bool sk_table_wanted(const struct sk_dump *d, enum sk_table t)
 
 /* ---- fill: one function per record kind ---- */
 
-static int sk_put_inet_ends(struct sk_buff *skb, const struct sock *sk)
+static int sk_put_inet_ends(struct sk_buff *skb, const struct sk_dump *d,
+			    const struct sock *sk)
 {
 	if (sk->sk_family == AF_INET) {
 		if (nla_put_in_addr(skb, KNETMON_A_SOCK_LOCAL_ADDR, sk->sk_rcv_saddr) ||
@@ -338,19 +340,19 @@ static int sk_put_inet_ends(struct sk_buff *skb, const struct sock *sk)
 	/* sock_common fields: valid for full, time-wait and request sockets */
 	if (nla_put_be16(skb, KNETMON_A_SOCK_LOCAL_PORT, htons(sk->sk_num)) ||
 	    nla_put_be16(skb, KNETMON_A_SOCK_REMOTE_PORT, sk->sk_dport) ||
-	    nla_put_u32(skb, KNETMON_A_SOCK_IFINDEX, sk->sk_bound_dev_if))
+	    (!d->brief && nla_put_u32(skb, KNETMON_A_SOCK_IFINDEX, sk->sk_bound_dev_if)))
 		return -EMSGSIZE;
 	return 0;
 }
 
-static int sk_put_kind(struct sk_buff *skb, const struct sock *sk, u8 family, u8 type,
-		       u8 protocol, u8 state)
+static int sk_put_kind(struct sk_buff *skb, const struct sk_dump *d, const struct sock *sk,
+		       u8 family, u8 type, u8 protocol, u8 state)
 {
 	if (nla_put_u8(skb, KNETMON_A_SOCK_FAMILY, family) ||
 	    nla_put_u8(skb, KNETMON_A_SOCK_TYPE, type) ||
 	    nla_put_u8(skb, KNETMON_A_SOCK_PROTOCOL, protocol) ||
 	    nla_put_u8(skb, KNETMON_A_SOCK_STATE, state) ||
-	    nla_put_u32(skb, KNETMON_A_SOCK_NETNS, sock_net(sk)->ns.inum))
+	    (!d->brief && nla_put_u32(skb, KNETMON_A_SOCK_NETNS, sock_net(sk)->ns.inum)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -405,6 +407,11 @@ static int sk_put_full(struct sk_buff *skb, const struct sk_dump *d, struct sock
 {
 	u64 ino = sock_i_ino(sk);
 
+	if (d->brief) {
+		if (nla_put_u64_64bit(skb, KNETMON_A_SOCK_INODE, ino, KNETMON_A_SOCK_PAD))
+			return -EMSGSIZE;
+		return sk_put_owners(skb, d, ino);
+	}
 	if (nla_put_u32(skb, KNETMON_A_SOCK_UID,
 			from_kuid_munged(d->user_ns, sock_i_uid(sk))) ||
 	    nla_put_u64_64bit(skb, KNETMON_A_SOCK_INODE, ino, KNETMON_A_SOCK_PAD) ||
@@ -455,10 +462,11 @@ static int sk_fill_tcp(struct sk_buff *skb, const struct sk_dump *d, struct sock
 		rq = max_t(int, READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq), 0);
 		wq = READ_ONCE(tp->write_seq) - tp->snd_una;
 	}
-	if (sk_put_kind(skb, sk, sk->sk_family, sk->sk_type, sk->sk_protocol, state) ||
-	    sk_put_inet_ends(skb, sk) || sk_put_queues(skb, rq, wq) ||
-	    nla_put_u32(skb, KNETMON_A_SOCK_RETRANSMITS, inet_csk(sk)->icsk_retransmits) ||
-	    sk_put_tcp_timer(skb, sk))
+	if (sk_put_kind(skb, d, sk, sk->sk_family, sk->sk_type, sk->sk_protocol, state) ||
+	    sk_put_inet_ends(skb, d, sk) || sk_put_queues(skb, rq, wq) ||
+	    (!d->brief &&
+	     (nla_put_u32(skb, KNETMON_A_SOCK_RETRANSMITS, inet_csk(sk)->icsk_retransmits) ||
+	      sk_put_tcp_timer(skb, sk))))
 		return -EMSGSIZE;
 	return sk_put_full(skb, d, sk);
 }
@@ -467,10 +475,10 @@ static int sk_fill_timewait(struct sk_buff *skb, const struct sk_dump *d, struct
 {
 	struct inet_timewait_sock *tw = inet_twsk(sk);
 
-	if (sk_put_kind(skb, sk, sk->sk_family, SOCK_STREAM, IPPROTO_TCP, tw->tw_substate) ||
-	    sk_put_inet_ends(skb, sk) || sk_put_queues(skb, 0, 0) ||
+	if (sk_put_kind(skb, d, sk, sk->sk_family, SOCK_STREAM, IPPROTO_TCP, tw->tw_substate) ||
+	    sk_put_inet_ends(skb, d, sk) || sk_put_queues(skb, 0, 0) ||
 	    nla_put_u64_64bit(skb, KNETMON_A_SOCK_INODE, 0, KNETMON_A_SOCK_PAD) ||
-	    sk_put_timer(skb, 3, READ_ONCE(tw->tw_timer.expires)))
+	    (!d->brief && sk_put_timer(skb, 3, READ_ONCE(tw->tw_timer.expires))))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -479,11 +487,12 @@ static int sk_fill_request(struct sk_buff *skb, const struct sk_dump *d, struct 
 {
 	struct request_sock *req = inet_reqsk(sk);
 
-	if (sk_put_kind(skb, sk, sk->sk_family, SOCK_STREAM, IPPROTO_TCP, TCP_SYN_RECV) ||
-	    sk_put_inet_ends(skb, sk) || sk_put_queues(skb, 0, 0) ||
+	if (sk_put_kind(skb, d, sk, sk->sk_family, SOCK_STREAM, IPPROTO_TCP, TCP_SYN_RECV) ||
+	    sk_put_inet_ends(skb, d, sk) || sk_put_queues(skb, 0, 0) ||
 	    nla_put_u64_64bit(skb, KNETMON_A_SOCK_INODE, 0, KNETMON_A_SOCK_PAD) ||
-	    nla_put_u32(skb, KNETMON_A_SOCK_RETRANSMITS, req->num_timeout) ||
-	    sk_put_timer(skb, 1, READ_ONCE(req->rsk_timer.expires)))
+	    (!d->brief &&
+	     (nla_put_u32(skb, KNETMON_A_SOCK_RETRANSMITS, req->num_timeout) ||
+	      sk_put_timer(skb, 1, READ_ONCE(req->rsk_timer.expires)))))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -491,9 +500,9 @@ static int sk_fill_request(struct sk_buff *skb, const struct sk_dump *d, struct 
 /* Datagram sockets, receive queue as /proc/net/udp or /proc/net/raw shows it. */
 static int sk_fill_dgram(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk, u32 rq)
 {
-	if (sk_put_kind(skb, sk, sk->sk_family, sk->sk_type, sk->sk_protocol,
+	if (sk_put_kind(skb, d, sk, sk->sk_family, sk->sk_type, sk->sk_protocol,
 			inet_sk_state_load(sk)) ||
-	    sk_put_inet_ends(skb, sk) || sk_put_queues(skb, rq, sk_wmem_alloc_get(sk)))
+	    sk_put_inet_ends(skb, d, sk) || sk_put_queues(skb, rq, sk_wmem_alloc_get(sk)))
 		return -EMSGSIZE;
 	return sk_put_full(skb, d, sk);
 }
@@ -561,7 +570,7 @@ static int sk_fill_unix(struct sk_buff *skb, const struct sk_dump *d, struct soc
 		rq = unix_inq_len(sk);
 		wq = unix_outq_len(sk);
 	}
-	if (sk_put_kind(skb, sk, AF_UNIX, sk->sk_type, 0, state) ||
+	if (sk_put_kind(skb, d, sk, AF_UNIX, sk->sk_type, 0, state) ||
 	    sk_put_queues(skb, rq, wq) || sk_put_unix_path(skb, sk) ||
 	    sk_put_unix_peer(skb, sk))
 		return -EMSGSIZE;
@@ -859,6 +868,7 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 
 	if (tb[KNETMON_REQ_FLAGS])
 		flags = nla_get_u32(tb[KNETMON_REQ_FLAGS]);
+	d->brief = flags & KNETMON_REQF_BRIEF;
 	if (flags & KNETMON_REQF_OWNERS) {
 		/*
 		 * .start runs in the requester's context: current is the caller.

@@ -28,6 +28,7 @@ struct srec {
 	int nowners;
 	uint32_t owners_total;
 	uint32_t pids[SR_MAX_OWNERS], fds[SR_MAX_OWNERS];
+	uint64_t attrs;			/* 1 << type of each attribute seen */
 };
 
 struct sdump {
@@ -72,6 +73,8 @@ static inline int sr_attr(const struct nlattr *a, void *data)
 	const char *p;
 	int i, len;
 
+	if (mnl_attr_get_type(a) < 64)
+		r->attrs |= 1ULL << mnl_attr_get_type(a);
 	switch (mnl_attr_get_type(a)) {
 	case KNETMON_A_SOCK_FAMILY:	r->family = mnl_attr_get_u8(a); break;
 	case KNETMON_A_SOCK_TYPE:	r->type = mnl_attr_get_u8(a); break;

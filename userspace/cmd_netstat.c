@@ -427,6 +427,8 @@ static int netstat_run(struct kn_nl *nl, void *state)
 	narrow(n, &n->req);
 	n->req.owners = n->owners;
 	n->all_netns = nl->all_netns;
+	/* a plain text listing prints none of what a brief record leaves out */
+	n->req.brief = !print_is_json() && !n->extend && !n->all_netns;
 	print_open_array(NULL);
 	err = kn_sockets(nl, &n->req, on_sock, n);
 	print_close_array();

@@ -42,12 +42,6 @@ static struct nla_policy sock_policy[KNETMON_A_SOCK_MAX + 1] = {
 	[KNETMON_A_SOCK_OWNERS_TOTAL]	= { .type = NLA_U32 },
 };
 
-static struct nla_policy owner_policy[KNETMON_A_OWNER_MAX + 1] = {
-	[KNETMON_A_OWNER_PID]	= { .type = NLA_U32 },
-	[KNETMON_A_OWNER_COMM]	= { .type = NLA_STRING },
-	[KNETMON_A_OWNER_FD]	= { .type = NLA_U32 },
-};
-
 static uint32_t get_u32(struct nlattr **tb, int type)
 {
 	return tb[type] ? nla_get_u32(tb[type]) : 0;
@@ -75,27 +69,47 @@ static void get_path(struct nlattr *a, char *out)
 	out[len] = '\0';
 }
 
+/* One holder's attributes, read in place: a listing with -p has thousands. */
+static void get_owner(struct nlattr *nest, struct kn_owner *o)
+{
+	struct nlattr *a;
+	int rem;
+
+	memset(o, 0, sizeof(*o));
+	nla_for_each_nested(a, nest, rem) {
+		switch (nla_type(a)) {
+		case KNETMON_A_OWNER_PID:
+			if (nla_len(a) >= 4)
+				o->pid = nla_get_u32(a);
+			break;
+		case KNETMON_A_OWNER_FD:
+			if (nla_len(a) >= 4)
+				o->fd = nla_get_u32(a);
+			break;
+		case KNETMON_A_OWNER_COMM: {
+			size_t len = strnlen(nla_data(a), nla_len(a));
+
+			/* o is zeroed: the name stays terminated */
+			memcpy(o->comm, nla_data(a), len < sizeof(o->comm) ? len : sizeof(o->comm) - 1);
+			break;
+		}
+		}
+	}
+}
+
 static void get_owners(struct nlattr *nest, struct kn_sock *s)
 {
-	struct nlattr *tb[KNETMON_A_OWNER_MAX + 1], *a;
+	struct nlattr *a;
 	int rem;
 
 	if (!nest)
 		return;
 	nla_for_each_nested(a, nest, rem) {
-		struct kn_owner *o;
-
-		if (nla_type(a) != KNETMON_A_OWNER ||
-		    nla_parse_nested(tb, KNETMON_A_OWNER_MAX, a, owner_policy))
+		if (nla_type(a) != KNETMON_A_OWNER)
 			continue;
 		if (s->n_owners++ >= KN_SOCK_MAX_OWNERS)
 			continue;	/* counted, not kept */
-		o = &s->owners[s->n_owners - 1];
-		o->pid = get_u32(tb, KNETMON_A_OWNER_PID);
-		o->fd = get_u32(tb, KNETMON_A_OWNER_FD);
-		if (tb[KNETMON_A_OWNER_COMM])
-			snprintf(o->comm, sizeof(o->comm), "%s",
-				 nla_get_string(tb[KNETMON_A_OWNER_COMM]));
+		get_owner(a, &s->owners[s->n_owners - 1]);
 	}
 }
 
@@ -165,7 +179,8 @@ int kn_sockets(struct kn_nl *nl, const struct kn_sock_req *req, kn_sock_fn fn, v
 		nla_put_u16(msg, KNETMON_REQ_PORT, htons(req->port));
 	if (msg && req->states)
 		nla_put_u32(msg, KNETMON_REQ_STATES, req->states);
-	kn_put_flags(nl, msg, req->owners ? KNETMON_REQF_OWNERS : 0);
+	kn_put_flags(nl, msg, (req->owners ? KNETMON_REQF_OWNERS : 0) |
+			      (req->brief ? KNETMON_REQF_BRIEF : 0));
 	call.fn = fn;
 	call.arg = arg;
 	return kn_transact(nl, msg, KNETMON_A_SOCK_MAX, sock_policy, on_sock, &call);

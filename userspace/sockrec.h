@@ -37,6 +37,8 @@ struct kn_sock_req {
 	uint16_t port;			/* host order */
 	uint32_t states;
 	bool owners;
+	bool brief;	/* KNETMON_REQF_BRIEF: no uid, netns, ifindex, memory,
+			 * drops, timer or retransmits (left 0) */
 };
 
 typedef int (*kn_sock_fn)(const struct kn_sock *s, void *arg);

@@ -68,8 +68,13 @@ enum knetmon_req_flags {
 	KNETMON_REQF_OWNERS	= 1 << 0,	/* sockets: include owning processes */
 	KNETMON_REQF_ALL_NETNS	= 1 << 1,	/* every netns (needs CAP_NET_ADMIN
 						 * over the initial user namespace) */
+	KNETMON_REQF_BRIEF	= 1 << 2,	/* sockets: what a listing prints:
+						 * kind, ends, queues, inode, unix
+						 * name and peer, owners if asked;
+						 * no uid, netns, ifindex, memory,
+						 * drops, timer or retransmits */
 };
-#define KNETMON_REQF_MASK (KNETMON_REQF_OWNERS | KNETMON_REQF_ALL_NETNS)
+#define KNETMON_REQF_MASK (KNETMON_REQF_OWNERS | KNETMON_REQF_ALL_NETNS | KNETMON_REQF_BRIEF)
 
 /* GET_INFO reply */
 enum knetmon_info_attr {
