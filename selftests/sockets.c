@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/ioctl.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -242,14 +243,15 @@ FIXTURE_TEARDOWN(sockets)
  * nothing /proc never showed.
  */
 static int compare_with_proc(struct __test_metadata *_metadata, struct kt_sock *s,
-			     bool want_unix, struct sdump *d)
+			     bool want_unix, struct sdump *d, uint32_t flags)
 {
 	struct kset p1 = { 0 }, p2 = { 0 }, dk = { 0 };
+	const struct sreq q = { .flags = flags };
 	const char *dup = NULL;
 	int i, missing = 0, invented = 0, dups;
 
 	want_unix ? proc_unix_keys(&p1) : proc_inet_keys(&p1);
-	if (sr_dump(s, NULL, d) || d->error)
+	if (sr_dump(s, &q, d) || d->error)
 		return -1;
 	want_unix ? proc_unix_keys(&p2) : proc_inet_keys(&p2);
 	sdump_keys(d, &dk, want_unix);
@@ -275,7 +277,7 @@ TEST_F(sockets, inet_dump_equals_proc_net_tcp_udp_raw_v4_v6)
 	const char *kinds[] = { "tcp", "tcp6", "udp", "udp6", "raw", "raw6" };
 	int seen[6] = { 0 }, i, k, tw = 0;
 
-	ASSERT_EQ(0, compare_with_proc(_metadata, &self->s, false, &self->d));
+	ASSERT_EQ(0, compare_with_proc(_metadata, &self->s, false, &self->d, 0));
 	/* the zoo itself is in there: every kind, the listener, the TIME_WAIT */
 	for (i = 0; i < self->d.n; i++) {
 		const struct srec *r = &self->d.v[i];
@@ -296,7 +298,7 @@ TEST_F(sockets, unix_dump_equals_proc_net_unix_with_peers)
 {
 	int i, a, b;
 
-	ASSERT_EQ(0, compare_with_proc(_metadata, &self->s, true, &self->d));
+	ASSERT_EQ(0, compare_with_proc(_metadata, &self->s, true, &self->d, 0));
 	/* each socketpair end names the other as its peer */
 	for (i = 0; i < 2; i++) {
 		int *pair = i ? self->z.ux_spair : self->z.ux_pair;
@@ -312,6 +314,46 @@ TEST_F(sockets, unix_dump_equals_proc_net_unix_with_peers)
 	ASSERT_LE(0, a);
 	EXPECT_STREQ(self->z.ux_path, self->d.v[a].path);
 	EXPECT_EQ(10u, self->d.v[a].state);
+}
+
+#define A(x) (1ULL << KNETMON_A_SOCK_##x)
+/* What a brief record leaves out, and what it must still carry. */
+static const uint64_t brief_left_out = A(UID) | A(NETNS) | A(IFINDEX) | A(RMEM_ALLOC) |
+	A(RCVBUF) | A(WMEM_QUEUED) | A(SNDBUF) | A(DROPS) | A(RETRANSMITS) | A(TIMER) |
+	A(TIMER_MS);
+static const uint64_t brief_kept = A(FAMILY) | A(TYPE) | A(PROTOCOL) | A(STATE) |
+	A(RQUEUE) | A(WQUEUE) | A(INODE);
+#undef A
+
+/* Records of D that carry any of MASK (ALL: that lack any of it). */
+static int records_with(const struct sdump *d, uint64_t mask, bool all)
+{
+	int i, n = 0;
+
+	for (i = 0; i < d->n; i++)
+		n += all ? (d->v[i].attrs & mask) != mask : !!(d->v[i].attrs & mask);
+	return n;
+}
+
+TEST_F(sockets, brief_dump_lists_the_same_sockets_without_ids_memory_or_timers)
+{
+	int full_with_extras;
+
+	/* the full dump carries them: else the check below proves nothing */
+	ASSERT_EQ(0, compare_with_proc(_metadata, &self->s, false, &self->d, 0));
+	full_with_extras = records_with(&self->d, brief_left_out, false);
+	EXPECT_EQ(self->d.n, full_with_extras);
+	free(self->d.v);
+	ASSERT_EQ(0, compare_with_proc(_metadata, &self->s, false, &self->d, KNETMON_REQF_BRIEF));
+	EXPECT_LT(0, self->d.n);
+	EXPECT_EQ(0, records_with(&self->d, brief_left_out, false))
+		TH_LOG("a brief inet record carries a left-out attribute");
+	EXPECT_EQ(0, records_with(&self->d, brief_kept, true))
+		TH_LOG("a brief inet record lacks kind, queues or inode");
+	free(self->d.v);
+	ASSERT_EQ(0, compare_with_proc(_metadata, &self->s, true, &self->d, KNETMON_REQF_BRIEF));
+	EXPECT_EQ(0, records_with(&self->d, brief_left_out, false))
+		TH_LOG("a brief unix record carries a left-out attribute");
 }
 
 static unsigned int proc_rx_queue(uint64_t ino, const char *file)
@@ -486,6 +528,54 @@ static void pid_set(uint32_t *p, int n, char *out, size_t len)
 	for (i = 0; i < n; i++)
 		if (i == 0 || p[i] != p[i - 1])
 			o += snprintf(out + o, len - o, "%s%u", o ? "," : "", p[i]);
+}
+
+/*
+ * One socket under descriptors far apart in a table grown past them: the
+ * walk skips closed slots by the open-descriptor bitmap (owners.c), and
+ * must land on each open one, across words and at a word's last bit.
+ */
+/* How often record R names descriptor FD of this process. */
+static int own_fd_listed(const struct srec *r, int fd)
+{
+	int i, n = 0;
+
+	for (i = 0; i < r->nowners && i < SR_MAX_OWNERS; i++)
+		n += r->pids[i] == (uint32_t)getpid() && r->fds[i] == (uint32_t)fd;
+	return n;
+}
+
+TEST_F(sockets, owner_descriptors_far_apart_in_a_large_table_are_each_listed)
+{
+	/* the listener's own descriptor comes first, from socket() */
+	int fds[6] = { -1, 127, 128, 130, 4095, 9000 };
+	struct rlimit rl = { 16384, 16384 };
+	struct sreq q = { .flags = KNETMON_REQF_OWNERS };
+	const struct srec *r;
+	int k, j;
+
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	fds[0] = tcp_listener(AF_INET, 4);
+	ASSERT_LE(0, fds[0]);
+	/* grow the table to 16,384 slots, then close the descriptor that did */
+	ASSERT_EQ(16000, dup2(fds[0], 16000));
+	for (k = 1; k < 6; k++)
+		ASSERT_EQ(fds[k], dup2(fds[0], fds[k]));
+	close(16000);
+	ASSERT_EQ(0, sr_dump(&self->s, &q, &self->d));
+	ASSERT_EQ(0, self->d.error) TH_LOG("%s", self->d.extack);
+	j = sdump_find(&self->d, fd_inode(fds[0]));
+	ASSERT_LE(0, j);
+	r = &self->d.v[j];
+	EXPECT_EQ(6, r->nowners);
+	EXPECT_EQ(0, own_fd_listed(r, 16000)) TH_LOG("a closed descriptor listed");
+	for (k = 0; k < 6; k++) {
+		int fd = fds[k], n = own_fd_listed(r, fd);
+
+		EXPECT_EQ(1, n) TH_LOG("descriptor %d listed %d times", fd, n);
+	}
+	for (k = 5; k >= 0; k--)
+		close(fds[k]);
 }
 
 TEST_F(sockets, owners_equal_ss_and_include_this_process)
