@@ -314,15 +314,20 @@ NETLINK_GENERIC, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID = 16, 16,
 GET_BINDS, NLM_F_REQUEST_DUMP, NLMSG_DONE, NLMSG_ERROR = 2, 0x301, 3, 2
 
 
+def nla(t, payload):
+    """One netlink attribute, padded."""
+    n = 4 + len(payload)
+    return struct.pack("HH", n, t) + payload + b"\0" * ((4 - n % 4) % 4)
+
+
 def genl_request(s, ftype, cmd, attrs, flags, seq):
     body = struct.pack("BBH", cmd, 1, 0) + attrs
     s.send(struct.pack("IHHII", 16 + len(body), ftype, flags, seq, 0) + body)
 
 
 def genl_family(s, name):
-    n = len(name) + 1
-    genl_request(s, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
-                 struct.pack("HH", 4 + n, 2) + name + b"\0" * (1 + (4 - (4 + n) % 4) % 4), 1, 1)
+    """The id of generic netlink family NAME (bytes), asked of the controller."""
+    genl_request(s, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, nla(2, name + b"\0"), 1, 1)
     data, off = s.recv(65536), 20
     while off < len(data):
         n, t = struct.unpack_from("HH", data, off)

@@ -18,33 +18,9 @@ import argparse, json, os, socket, struct, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import guest  # noqa: E402  (make_sockets, spread, timed, load)
 
-NETLINK_GENERIC, GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 16, 16, 3
-CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
-NLM_F_REQUEST, NLM_F_DUMP, NLMSG_ERROR, NLMSG_DONE = 1, 0x300, 2, 3
+NETLINK_GENERIC, NLM_F_REQUEST, NLM_F_DUMP, NLMSG_ERROR, NLMSG_DONE = 16, 1, 0x300, 2, 3
 GET_SOCKETS, REQ_FLAGS, REQ_PROTOCOL, REQF_OWNERS, REQF_BRIEF = 4, 1, 3, 1, 4
-
-
-def nla(t, payload):
-    n = 4 + len(payload)
-    return struct.pack("HH", n, t) + payload + b"\0" * ((4 - n % 4) % 4)
-
-
-def request(s, ftype, cmd, attrs, flags, seq):
-    body = struct.pack("BBH", cmd, 1, 0) + attrs
-    s.send(struct.pack("IHHII", 16 + len(body), ftype, flags, seq, 0) + body)
-
-
-def family_id(s):
-    request(s, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, nla(CTRL_ATTR_FAMILY_NAME, b"knetmon\0"),
-            NLM_F_REQUEST, 1)
-    data = s.recv(65536)
-    off = 20
-    while off < len(data):
-        n, t = struct.unpack_from("HH", data, off)
-        if t == CTRL_ATTR_FAMILY_ID:
-            return struct.unpack_from("H", data, off + 4)[0]
-        off += (n + 3) & ~3
-    raise RuntimeError("knetmon family not found")
+nla = guest.nla
 
 
 def raw_dump(owners, bufsize=65536, brief=False):
@@ -52,12 +28,12 @@ def raw_dump(owners, bufsize=65536, brief=False):
     (BRIEF: the listing's fields alone, as netstat's text asks)."""
     s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-    fam = family_id(s)
+    fam = guest.genl_family(s, b"knetmon")
     attrs = nla(REQ_PROTOCOL, b"\x06")
     flags = (REQF_OWNERS if owners else 0) | (REQF_BRIEF if brief else 0)
     if flags:
         attrs += nla(REQ_FLAGS, struct.pack("I", flags))
-    request(s, fam, GET_SOCKETS, attrs, NLM_F_REQUEST | NLM_F_DUMP, 2)
+    guest.genl_request(s, fam, GET_SOCKETS, attrs, NLM_F_REQUEST | NLM_F_DUMP, 2)
     recs = nbytes = skbs = 0
     while True:
         data = s.recv(bufsize)
