@@ -269,11 +269,11 @@ static int owners_walk(struct knetmon_owners *o, bool all_users)
 }
 
 /*
- * Bucket B's entries in order: a socket's holders in tgid and descriptor
- * order, as the walk found them. Buckets hold one or two inodes on
- * average; one socket held by thousands of processes is one run of equal
- * keys, which insertion sort passes over. Large buckets, which only
- * colliding many-holder sockets make, are sorted in full.
+ * A bucket's entries in inode order, a socket's holders in tgid and
+ * descriptor order. Buckets hold one or two inodes on average: insertion
+ * sort, stable, keeps the walk's order among a socket's holders. A bucket
+ * of more than 32 (a socket with many holders) is sorted by inode, tgid
+ * and descriptor, which gives the same order in O(n log n).
  */
 static void owners_sort_bucket(struct knetmon_owner *v, u32 n)
 {
