@@ -167,8 +167,6 @@ int kn_sockets(struct kn_nl *nl, const struct kn_sock_req *req, kn_sock_fn fn, v
 	static struct sock_call call;	/* large: keep it off the stack */
 	struct nl_msg *msg;
 
-	/* a dump reply fills up to 32 KiB per read: let libnl take it whole */
-	nl_socket_set_msg_buf_size(nl->sk, 65536);
 	nl_socket_set_buffer_size(nl->sk, 1 << 20, 0);
 	msg = kn_msg(nl, KNETMON_CMD_GET_SOCKETS, NLM_F_DUMP);
 	if (msg && req->family)
