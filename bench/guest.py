@@ -241,18 +241,34 @@ def bench_bind_overhead(seconds, runs):
 
 def bench_accept_overhead(seconds, runs, workers=4):
     # a server accepting and closing, clients connecting and closing: every
-    # close passes the release probe and none is in the bind table
-    samples = {"no_module": [], "module_no_subscriber": []}
+    # close passes the release probe and none is in the bind table; with a
+    # TCP state monitor subscribed, every handshake and close is an event
+    samples = {"no_module": [], "module_no_subscriber": [], "module_state_monitor": []}
+    events = []     # per subscribed run: events received and lost, per second
     for _ in range(runs):
         load(False)
         samples["no_module"].append(float(sh(f"{ACCEPTLOOP} {seconds} {workers}").split()[2]))
         load(True)
         samples["module_no_subscriber"].append(
             float(sh(f"{ACCEPTLOOP} {seconds} {workers}").split()[2]))
+        with open("/tmp/kn-state.json", "w") as out:
+            mon = subprocess.Popen([KNETMON, "monitor", "-j", "--kinds", "state"], stdout=out,
+                                   stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+            samples["module_state_monitor"].append(
+                float(sh(f"{ACCEPTLOOP} {seconds} {workers}").split()[2]))
+            time.sleep(0.5)
+            mon.terminate()
+            mon.wait()
+        lines = [json.loads(l) for l in open("/tmp/kn-state.json")]
+        events.append({"received_per_s": sum("kind" in l for l in lines) / seconds,
+                       "lost_per_s": sum(l.get("lost", 0) for l in lines) / seconds})
     res = {k: statistics.median(v) for k, v in samples.items()}
     res["samples"] = samples
     res["workers"] = workers
+    res["state_events"] = events
     res["module_no_subscriber_ratio"] = res["module_no_subscriber"] / res["no_module"]
+    res["module_state_monitor_ratio"] = res["module_state_monitor"] / res["no_module"]
     print(f"  accept overhead: {res}", flush=True)
     return res
 

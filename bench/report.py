@@ -5,7 +5,7 @@
 bench/report.py RESULTS.json [PLOT.png] [--markdown]
 --markdown prints the tables as docs/BENCHMARKS.md carries them.
 """
-import json, subprocess, sys, tempfile
+import json, statistics, subprocess, sys, tempfile
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 md = "--markdown" in sys.argv
@@ -105,9 +105,16 @@ c = res.get("accept_overhead")
 if c:
     title(f"Accept loop ({c['workers']} servers accepting and closing, {c['workers']} clients"
           " connecting and closing, median connections/s)")
-    table(["no module", "loaded, nobody subscribed"],
+    state = "module_state_monitor" in c
+    table(["no module", "loaded, nobody subscribed"] +
+          (["`monitor --kinds state` subscribed", "state events received/s", "lost/s"]
+           if state else []),
           [[f"{c['no_module']:.0f}",
-            f"{c['module_no_subscriber']:.0f} ({c['module_no_subscriber_ratio'] * 100:.1f}%)"]])
+            f"{c['module_no_subscriber']:.0f} ({c['module_no_subscriber_ratio'] * 100:.1f}%)"] +
+           ([f"{c['module_state_monitor']:.0f} ({c['module_state_monitor_ratio'] * 100:.1f}%)",
+             f"{statistics.median(e['received_per_s'] for e in c['state_events']):.0f}",
+             f"{statistics.median(e['lost_per_s'] for e in c['state_events']):.0f}"]
+            if state else [])])
 
 if res.get("events"):
     title("Events to `knetmon monitor -j` (binders as fast as they can)")

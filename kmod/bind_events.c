@@ -17,6 +17,10 @@
  *
  * Each netns has its own sequence and its own batch for the "binds" group;
  * the "binds_all" group has one batch, multicast in the initial netns.
+ * Connection events are a second stream beside these, with groups,
+ * sequences and batches of their own ("conns", "conns_all"), on the same
+ * lock and the same sender: a bind listener is not woken by every TCP
+ * handshake, and a connection listener sees no gap for a bind.
  */
 
 #include <linux/hashtable.h>
@@ -35,15 +39,28 @@ struct knetmon_batch {
 	struct list_head pending;	/* on knetmon_batches_pending while skb */
 	struct net *net;		/* where it is multicast; NULL once gone */
 	unsigned int group;
+	u8 cmd;
+	bool own_netns;			/* a netns's own group: ids as its listeners see them */
+};
+
+/* Each stream's groups and command. */
+static const struct knetmon_stream_def {
+	unsigned int group, group_all;
+	u8 cmd;
+} knetmon_streams[KNETMON_STREAMS] = {
+	[KNETMON_STREAM_BINDS] = { KNETMON_MCGRP_BINDS_ID, KNETMON_MCGRP_BINDS_ALL_ID,
+				   KNETMON_CMD_BIND_EVENT },
+	[KNETMON_STREAM_CONNS] = { KNETMON_MCGRP_CONNS_ID, KNETMON_MCGRP_CONNS_ALL_ID,
+				   KNETMON_CMD_CONN_EVENT },
 };
 
 struct knetmon_binds_net {
-	u64 seq;
+	u64 seq[KNETMON_STREAMS];
 	u64 lost_seen;			/* probe misses already shown as a gap */
 	u64 cookie;			/* the netns's */
 	u32 inum;
 	struct hlist_node by_cookie;	/* in knetmon_nets while the netns lives */
-	struct knetmon_batch batch;	/* the "binds" group of this netns */
+	struct knetmon_batch batch[KNETMON_STREAMS];	/* this netns's own groups */
 };
 
 /* What a ready skb carries in its cb until it is sent. */
@@ -58,11 +75,8 @@ static unsigned int knetmon_binds_net_id;
 static DEFINE_HASHTABLE(knetmon_nets, 6);
 static u32 knetmon_nets_count;
 static u64 knetmon_lost_total;
-static struct knetmon_batch knetmon_batch_all = {
-	.pending = LIST_HEAD_INIT(knetmon_batch_all.pending),
-	.net	 = &init_net,
-	.group	 = KNETMON_MCGRP_BINDS_ALL_ID,
-};
+/* The "_all" groups' batches, multicast in the initial netns. */
+static struct knetmon_batch knetmon_batch_all[KNETMON_STREAMS];
 static LIST_HEAD(knetmon_batches_pending);
 
 static struct sk_buff_head knetmon_ready;
@@ -150,8 +164,7 @@ static int knetmon_batch_put(struct knetmon_batch *b, const struct knetmon_bind_
 		queue_delayed_work(system_wq, &knetmon_flush_work, 1);
 	}
 	/* a netns's own group gets ids as its listeners see them */
-	if (knetmon_bind_fill(b->skb, rec, b->group == KNETMON_MCGRP_BINDS_ID, 0, 0, 0,
-			      KNETMON_CMD_BIND_EVENT, NULL))
+	if (knetmon_bind_fill(b->skb, rec, b->own_netns, 0, 0, 0, b->cmd, NULL))
 		return -EMSGSIZE;
 	b->events++;
 	return 0;
@@ -174,54 +187,70 @@ static void knetmon_batch_add(struct knetmon_batch *b, const struct knetmon_bind
 
 /* ---- the event path ---------------------------------------------------- */
 
+/* Connection kinds go to the connection groups, the rest to the bind groups. */
+static enum knetmon_stream knetmon_rec_stream(const struct knetmon_bind_rec *rec)
+{
+	return rec->kind == KNETMON_BIND_KIND_STATE ? KNETMON_STREAM_CONNS : KNETMON_STREAM_BINDS;
+}
+
 void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec,
 			       u64 lost)
 {
+	enum knetmon_stream s = knetmon_rec_stream(rec);
+
 	lockdep_assert_held(&knetmon_bind_table_lock);
 	/*
 	 * LOST is read before the lock: a CPU may bring an older count than
-	 * one already seen. Only growth is a loss.
+	 * one already seen. Only growth is a loss. Only bind probes miss.
 	 */
 	knetmon_lost_total = max(knetmon_lost_total, lost);
-	if (lost > bn->lost_seen) {
+	if (s == KNETMON_STREAM_BINDS && lost > bn->lost_seen) {
 		bn->lost_seen = lost;
-		bn->seq++;	/* a number no event gets: the gap listeners see */
+		bn->seq[s]++;	/* a number no event gets: the gap listeners see */
 	}
-	rec->seq = ++bn->seq;
+	rec->seq = ++bn->seq[s];
 }
 
-/* BN's netns, if its own group has listeners (NULL once the netns is gone). */
-static struct net *knetmon_netns_listened(struct knetmon_binds_net *bn)
+/* BN's netns, if its own group of S has listeners (NULL once the netns is gone). */
+static struct net *knetmon_netns_listened(struct knetmon_binds_net *bn, enum knetmon_stream s)
 {
-	struct net *net = bn->batch.net;
+	struct net *net = bn->batch[s].net;
 
-	return net && genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_BINDS_ID) ?
+	return net && genl_has_listeners(&knetmon_family, net, knetmon_streams[s].group) ?
 	       net : NULL;
 }
 
-static bool knetmon_all_listened(void)
+static bool knetmon_all_listened(enum knetmon_stream s)
 {
-	return genl_has_listeners(&knetmon_family, &init_net, KNETMON_MCGRP_BINDS_ALL_ID);
+	return genl_has_listeners(&knetmon_family, &init_net, knetmon_streams[s].group_all);
 }
 
 bool knetmon_bind_event_wanted(struct knetmon_binds_net *bn)
 {
 	lockdep_assert_held(&knetmon_bind_table_lock);
-	return knetmon_netns_listened(bn) || knetmon_all_listened();
+	return knetmon_netns_listened(bn, KNETMON_STREAM_BINDS) ||
+	       knetmon_all_listened(KNETMON_STREAM_BINDS);
+}
+
+bool knetmon_conn_events_listened(struct net *net)
+{
+	return genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_CONNS_ID) ||
+	       knetmon_all_listened(KNETMON_STREAM_CONNS);
 }
 
 void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec)
 {
-	struct net *net = knetmon_netns_listened(bn);
+	enum knetmon_stream s = knetmon_rec_stream(rec);
+	struct net *net = knetmon_netns_listened(bn, s);
 
 	lockdep_assert_held(&knetmon_bind_table_lock);
 	if (net) {
 		/* ids as this group's listeners see them: only when there are any */
 		knetmon_rec_view_netns(rec, net);
-		knetmon_batch_add(&bn->batch, rec);
+		knetmon_batch_add(&bn->batch[s], rec);
 	}
-	if (knetmon_all_listened())
-		knetmon_batch_add(&knetmon_batch_all, rec);
+	if (knetmon_all_listened(s))
+		knetmon_batch_add(&knetmon_batch_all[s], rec);
 }
 
 void knetmon_bind_events_kick(void)
@@ -230,7 +259,7 @@ void knetmon_bind_events_kick(void)
 		queue_work(system_wq, &knetmon_send_work);
 }
 
-u64 knetmon_bind_events_cut_locked(const struct net *net, u32 *ready)
+static u64 knetmon_events_cut_locked(const struct net *net, enum knetmon_stream s, u32 *ready)
 {
 	struct knetmon_binds_net *bn;
 	u64 seq = 0;
@@ -241,9 +270,14 @@ u64 knetmon_bind_events_cut_locked(const struct net *net, u32 *ready)
 	rcu_read_lock();
 	bn = knetmon_binds_net(net);
 	if (bn)
-		seq = bn->seq;
+		seq = bn->seq[s];
 	rcu_read_unlock();
 	return seq;
+}
+
+u64 knetmon_bind_events_cut_locked(const struct net *net, u32 *ready)
+{
+	return knetmon_events_cut_locked(net, KNETMON_STREAM_BINDS, ready);
 }
 
 u32 knetmon_binds_nets_count(void)
@@ -262,7 +296,8 @@ int knetmon_bind_events_seqs_locked(struct knetmon_netns_seq *out, u32 n)
 		if (i == n)
 			return -ENOSPC;
 		out[i++] = (struct knetmon_netns_seq) {
-			.cookie = bn->cookie, .seq = bn->seq, .inum = bn->inum,
+			.cookie = bn->cookie, .seq = bn->seq[KNETMON_STREAM_BINDS],
+			.inum = bn->inum,
 		};
 	}
 	return i;
@@ -318,29 +353,49 @@ static void knetmon_flush_fn(struct work_struct *work)
 	knetmon_bind_events_flush();
 }
 
-u64 knetmon_binds_netns_seq(const struct net *net)
+static u64 knetmon_events_netns_seq(const struct net *net, enum knetmon_stream s)
 {
 	unsigned long flags;
 	u32 ready;
 	u64 seq;
 
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
-	seq = knetmon_bind_events_cut_locked(net, &ready);
+	seq = knetmon_events_cut_locked(net, s, &ready);
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 	knetmon_bind_events_send(ready);
 	return seq;
 }
 
+u64 knetmon_binds_netns_seq(const struct net *net)
+{
+	return knetmon_events_netns_seq(net, KNETMON_STREAM_BINDS);
+}
+
+u64 knetmon_conns_netns_seq(const struct net *net)
+{
+	return knetmon_events_netns_seq(net, KNETMON_STREAM_CONNS);
+}
+
 /* ---- per-netns state and its lifetime ---------------------------------- */
+
+static void knetmon_batch_init(struct knetmon_batch *b, struct net *net, enum knetmon_stream s,
+			       bool own_netns)
+{
+	INIT_LIST_HEAD(&b->pending);
+	b->net = net;
+	b->group = own_netns ? knetmon_streams[s].group : knetmon_streams[s].group_all;
+	b->cmd = knetmon_streams[s].cmd;
+	b->own_netns = own_netns;
+}
 
 static int __net_init knetmon_binds_net_init(struct net *net)
 {
 	struct knetmon_binds_net *bn = knetmon_binds_net(net);
 	unsigned long flags;
+	int s;
 
-	INIT_LIST_HEAD(&bn->batch.pending);
-	bn->batch.group = KNETMON_MCGRP_BINDS_ID;
-	bn->batch.net = net;
+	for (s = 0; s < KNETMON_STREAMS; s++)
+		knetmon_batch_init(&bn->batch[s], net, s, true);
 	bn->cookie = net->net_cookie;
 	bn->inum = net->ns.inum;
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
@@ -356,19 +411,26 @@ static int __net_init knetmon_binds_net_init(struct net *net)
  * No socket is left in NET to listen: what is pending goes nowhere. Ready
  * batches hold a reference on their netns, so none of NET's is queued.
  */
+static void knetmon_batch_drop(struct knetmon_batch *b)
+{
+	if (b->skb) {
+		atomic64_add(b->events, &knetmon_counters[KNETMON_A_COUNTER_EVENTS_UNSENT]);
+		kfree_skb(b->skb);
+		knetmon_batch_detach(b);
+	}
+	b->net = NULL;
+}
+
 static void __net_exit knetmon_binds_net_exit(struct net *net)
 {
 	struct knetmon_binds_net *bn = knetmon_binds_net(net);
 	unsigned long flags;
 
+	int s;
+
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
-	if (bn->batch.skb) {
-		atomic64_add(bn->batch.events,
-			     &knetmon_counters[KNETMON_A_COUNTER_EVENTS_UNSENT]);
-		kfree_skb(bn->batch.skb);
-		knetmon_batch_detach(&bn->batch);
-	}
-	bn->batch.net = NULL;
+	for (s = 0; s < KNETMON_STREAMS; s++)
+		knetmon_batch_drop(&bn->batch[s]);
 	hash_del(&bn->by_cookie);
 	WRITE_ONCE(knetmon_nets_count, knetmon_nets_count - 1);
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
@@ -383,6 +445,10 @@ static struct pernet_operations knetmon_binds_net_ops = {
 
 int knetmon_bind_events_init(void)
 {
+	int s;
+
+	for (s = 0; s < KNETMON_STREAMS; s++)
+		knetmon_batch_init(&knetmon_batch_all[s], &init_net, s, false);
 	skb_queue_head_init(&knetmon_ready);
 	return register_pernet_subsys(&knetmon_binds_net_ops);
 }

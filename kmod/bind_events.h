@@ -8,7 +8,14 @@
 
 #include "bind_table.h"
 
-struct knetmon_binds_net;	/* per netns: sequence and pending batch */
+struct knetmon_binds_net;	/* per netns: sequences and pending batches */
+
+/* Binds and releases; connection events (KNETMON_CMD_CONN_EVENT). */
+enum knetmon_stream {
+	KNETMON_STREAM_BINDS,
+	KNETMON_STREAM_CONNS,
+	KNETMON_STREAMS,
+};
 
 /* Where one netns's sequence stands. */
 struct knetmon_netns_seq {
@@ -27,7 +34,8 @@ struct knetmon_binds_net *knetmon_binds_net(const struct net *net);
 struct knetmon_binds_net *knetmon_binds_net_find(u64 cookie);
 
 /*
- * With knetmon_bind_table_lock held. LOST is how many probe hits were
+ * With knetmon_bind_table_lock held: the next number of REC's stream in
+ * BN's netns. LOST is how many bind-probe hits were
  * missed since load: a netns's next number skips one when it grew, so its
  * listeners see a gap for events that were never numbered.
  */
@@ -35,8 +43,10 @@ void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind
 			       u64 lost);
 /* With the lock held: whether an event of BN's netns would reach anyone. */
 bool knetmon_bind_event_wanted(struct knetmon_binds_net *bn);
+/* Without the lock: whether a connection event in NET would reach anyone. */
+bool knetmon_conn_events_listened(struct net *net);
 /*
- * Append REC to the batches of whoever listens (for a netns's own group,
+ * Append REC (its kind says which stream) to the batches of whoever listens (for a netns's own group,
  * with rec->view set as its listeners see the ids); sent once the lock is
  * dropped.
  */

@@ -29,6 +29,15 @@ static int knetmon_bind_put_local(struct sk_buff *skb, const struct knetmon_bind
 	       nla_put_be16(skb, KNETMON_A_BIND_PORT, rec->port);
 }
 
+/* A connection's other end, and the state it came from. */
+static int knetmon_bind_put_remote(struct sk_buff *skb, const struct knetmon_bind_rec *rec)
+{
+	return nla_put(skb, KNETMON_A_BIND_REMOTE_ADDR, rec->family == AF_INET6 ? 16 : 4,
+		       rec->raddr) ||
+	       nla_put_be16(skb, KNETMON_A_BIND_REMOTE_PORT, rec->rport) ||
+	       nla_put_u8(skb, KNETMON_A_BIND_OLD_STATE, rec->old_state);
+}
+
 /* Ids not visible in the namespaces asked for are left out. */
 static int knetmon_bind_put_ids(struct sk_buff *skb, const struct knetmon_ids *ids)
 {
@@ -73,6 +82,8 @@ int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec, b
 		goto cancel;
 	if (rec->preexisting && nla_put_flag(skb, KNETMON_A_BIND_PREEXISTING))
 		goto cancel;
+	if (rec->kind == KNETMON_BIND_KIND_STATE && knetmon_bind_put_remote(skb, rec))
+		goto cancel;
 	if (dump_seq && nla_put_u64_64bit(skb, KNETMON_A_BIND_DUMP_SEQ, *dump_seq,
 					  KNETMON_A_BIND_PAD))
 		goto cancel;
@@ -87,13 +98,23 @@ cancel:
 
 /* ---- building a record ---------------------------------------------- */
 
-void knetmon_rec_task(struct knetmon_bind_rec *rec)
+void knetmon_rec_clock(struct knetmon_bind_rec *rec)
 {
 	/* one read of the clock: both at the same instant, for less */
 	ktime_t mono = ktime_get();
 
 	rec->time_real = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_REAL));
 	rec->time_boot = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_BOOT));
+	rec->pid = rec->tgid = 0;
+	rec->kuid = INVALID_UID;
+	rec->uid = (u32)-1;
+	rec->pids[0] = rec->pids[1] = NULL;
+	rec->comm[0] = '\0';
+}
+
+void knetmon_rec_task(struct knetmon_bind_rec *rec)
+{
+	knetmon_rec_clock(rec);
 	rec->pid = current->pid;
 	rec->tgid = current->tgid;
 	rec->kuid = current_uid();
@@ -210,4 +231,27 @@ void knetmon_rec_sock(struct knetmon_bind_rec *rec, const struct sock *sk,
 		memcpy(rec->addr, &sk->sk_v6_rcv_saddr, 16);
 	else
 		memcpy(rec->addr, &sk->sk_rcv_saddr, 4);
+}
+
+/*
+ * The ends as they are when the state changes, as the tracepoint's own
+ * record has them. The local port is the source port, not inet_num: a
+ * change to CLOSE comes after the port went back to the table (inet_num 0).
+ * An active open's first change (CLOSE -> SYN_SENT) comes before connect()
+ * picks the local port, and a passive open's (LISTEN -> SYN_RECV) while
+ * the child still has its listener's ends: 0 there.
+ */
+void knetmon_rec_tcp_state(struct knetmon_bind_rec *rec, const struct sock *sk, int old,
+			   int new)
+{
+	knetmon_rec_sock(rec, sk, NULL);
+	rec->kind = KNETMON_BIND_KIND_STATE;
+	rec->old_state = old;
+	rec->state = new;
+	rec->port = READ_ONCE(inet_sk(sk)->inet_sport);
+	rec->rport = READ_ONCE(sk->sk_dport);
+	if (sk->sk_family == AF_INET6)
+		memcpy(rec->raddr, &sk->sk_v6_daddr, 16);
+	else
+		memcpy(rec->raddr, &sk->sk_daddr, 4);
 }

@@ -44,7 +44,10 @@ struct knetmon_bind_rec {
 	u8 state;		/* TCP_* as of the last event */
 	bool preexisting;
 	__be16 port;
+	__be16 rport;		/* connection events: the peer's */
+	u8 old_state;		/* KIND_STATE: TCP_* before */
 	u8 addr[16];
+	u8 raddr[16];
 	u8 path_len;		/* AF_UNIX: bytes of path (0: none) */
 	char comm[TASK_COMM_LEN];
 	char path[UNIX_PATH_MAX];	/* AF_UNIX sun_path; abstract: leading NUL */
@@ -52,6 +55,11 @@ struct knetmon_bind_rec {
 
 /* The calling task: clocks, ids, comm, cgroup. Not from NMI context. */
 void knetmon_rec_task(struct knetmon_bind_rec *rec);
+/* Clocks only, and no ids: an event no task caused (a softirq's). */
+void knetmon_rec_clock(struct knetmon_bind_rec *rec);
+/* A connection's ends and TCP states OLD -> NEW, for a STATE event. */
+void knetmon_rec_tcp_state(struct knetmon_bind_rec *rec, const struct sock *sk, int old,
+			   int new);
 /* REC's ids as PIDNS (NULL: none visible) and USERNS see them, into rec->view. */
 void knetmon_rec_view(struct knetmon_bind_rec *rec, struct pid_namespace *pidns,
 		      struct user_namespace *userns);

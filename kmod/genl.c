@@ -166,6 +166,15 @@ static const struct genl_multicast_group knetmon_mcgrps[] = {
 		 */
 		.flags	= GENL_MCAST_CAP_NET_ADMIN,
 	},
+	/* the same two for connection events: who talks to whom */
+	[KNETMON_MCGRP_CONNS_ID] = {
+		.name	= KNETMON_MCGRP_CONNS,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
+	[KNETMON_MCGRP_CONNS_ALL_ID] = {
+		.name	= KNETMON_MCGRP_CONNS_ALL,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 struct genl_family knetmon_family __ro_after_init = {

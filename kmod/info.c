@@ -4,10 +4,10 @@
  *
  * Anyone may ask. The counters are global: they tell of every netns's and
  * every user's binds, so only a caller with CAP_NET_ADMIN over the initial
- * user namespace gets them. The binds sequence of the caller's netns and
- * its share of the live-bind table are for that netns's event listeners,
- * who need CAP_NET_ADMIN over its user namespace: others do not get them,
- * nor make the module flush its batches.
+ * user namespace gets them. The bind and connection sequences of the
+ * caller's netns and its share of the live-bind table are for that netns's
+ * event listeners, who need CAP_NET_ADMIN over its user namespace: others
+ * do not get them, nor make the module flush its batches.
  */
 
 #include <linux/utsname.h>
@@ -50,6 +50,8 @@ static int knetmon_fill_netns(struct sk_buff *skb, const struct genl_info *info)
 
 	knetmon_bind_table_netns_usage(net, &live, &overflow);
 	return nla_put_u64_64bit(skb, KNETMON_A_INFO_BINDS_SEQ, knetmon_binds_netns_seq(net),
+				 KNETMON_A_INFO_PAD) ||
+	       nla_put_u64_64bit(skb, KNETMON_A_INFO_CONNS_SEQ, knetmon_conns_netns_seq(net),
 				 KNETMON_A_INFO_PAD) ||
 	       nla_put_u32(skb, KNETMON_A_INFO_NETNS_BINDS_LIVE, live) ||
 	       nla_put_u64_64bit(skb, KNETMON_A_INFO_NETNS_BINDS_OVERFLOW, overflow,

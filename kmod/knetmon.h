@@ -11,6 +11,8 @@
 enum knetmon_mcgrp {
 	KNETMON_MCGRP_BINDS_ID,
 	KNETMON_MCGRP_BINDS_ALL_ID,
+	KNETMON_MCGRP_CONNS_ID,
+	KNETMON_MCGRP_CONNS_ALL_ID,
 };
 
 extern struct genl_family knetmon_family;
@@ -58,6 +60,7 @@ void knetmon_binds_stop(void);
 void knetmon_binds_sync_counters(void);
 void knetmon_bind_table_seed(void);			/* bind_seed.c */
 u64 knetmon_binds_netns_seq(const struct net *net);	/* every event up to it sent */
+u64 knetmon_conns_netns_seq(const struct net *net);	/* the same for connection events */
 u32 knetmon_binds_capacity(void);
 u32 knetmon_binds_netns_capacity(void);
 /* NET's entries in the live-bind table, and its binds not stored. */
@@ -65,6 +68,10 @@ void knetmon_bind_table_netns_usage(const struct net *net, u32 *live, u64 *overf
 int knetmon_nl_get_binds_start(struct netlink_callback *cb);
 int knetmon_nl_get_binds_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int knetmon_nl_get_binds_done(struct netlink_callback *cb);
+
+/* tcp_states.c: TCP state changes into the connection events */
+void knetmon_tcp_states_start(void);
+void knetmon_tcp_states_stop(void);
 
 /* sockets.c, owners.c */
 void knetmon_sockets_init(void);

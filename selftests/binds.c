@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 
 #include "knetmon_test.h"
+#include "netns_lib.h"
 #include "kt_harness.h"
 
 struct ev {
@@ -93,38 +94,15 @@ static void ev_parse(const struct nlmsghdr *nlh, struct ev *e)
 	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), ev_attr, e);
 }
 
-#define RX_SIZE 32768	/* above any batch: a datagram never arrives truncated */
-
-/*
- * Next event within TIMEOUT_MS; 0, or -1 on timeout, -2 on ENOBUFS. The
- * module sends events in batches, several messages to a datagram: the rest
- * of the datagram is kept in S and handed out before the next is read.
- */
+/* Next event within TIMEOUT_MS; 0, or -1 on timeout, -2 on ENOBUFS. */
 static int next_event(struct kt_sock *s, struct ev *e, int timeout_ms)
 {
-	struct pollfd p = { .fd = mnl_socket_get_fd(s->nl), .events = POLLIN };
 	const struct nlmsghdr *nlh;
-	int n;
+	int err = kt_next_msg(s, timeout_ms, &nlh);
 
-	if (!s->rx && !(s->rx = malloc(RX_SIZE)))
-		return -1;
-	if (s->rx_off >= s->rx_len) {
-		s->rx_off = s->rx_len = 0;
-		if (poll(&p, 1, timeout_ms) <= 0)
-			return -1;
-		n = mnl_socket_recvfrom(s->nl, s->rx, RX_SIZE);
-		if (n < 0)
-			return errno == ENOBUFS ? -2 : -1;
-		s->rx_len = n;
-	}
-	nlh = (const struct nlmsghdr *)(s->rx + s->rx_off);
-	if (!mnl_nlmsg_ok(nlh, s->rx_len - s->rx_off)) {
-		s->rx_off = s->rx_len;	/* malformed: the test will see it missing */
-		return -1;
-	}
-	s->rx_off += NLMSG_ALIGN(nlh->nlmsg_len);
-	ev_parse(nlh, e);
-	return 0;
+	if (!err)
+		ev_parse(nlh, e);
+	return err;
 }
 
 /* First event of KIND about PORT (0: any) within 5 s. */
@@ -214,37 +192,10 @@ static const struct ev *dump_find(const struct dump *d, uint64_t cookie)
 	return NULL;
 }
 
-/* A netns of the test's own with lo up. */
-static int private_netns(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd, err;
-
-	if (unshare(CLONE_NEWNET))
-		return -1;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	err = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	err = err ?: ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return err;
-}
-
-static uint32_t own_netns(void)
-{
-	struct stat st;
-
-	return stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
-}
-
 /* Join "binds", asking the kernel to report our overruns to the sender. */
 static int join_binds(struct kt_sock *s)
 {
-	int group = s->binds_group, one = 1;
-
-	if (mnl_socket_setsockopt(s->nl, NETLINK_BROADCAST_ERROR, &one, sizeof(one)))
-		return -1;
-	return mnl_socket_setsockopt(s->nl, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group));
+	return kt_join(s, s->binds_group);
 }
 
 FIXTURE(binds) {
@@ -283,7 +234,7 @@ FIXTURE_SETUP(binds)
 	struct sockaddr_in *sin = (void *)&self->lo;
 	struct sockaddr_in6 *sin6 = (void *)&self->lo;
 
-	ASSERT_EQ(0, private_netns()) TH_LOG("unshare/lo up: %s", strerror(errno));
+	ASSERT_EQ(0, kt_private_netns()) TH_LOG("unshare/lo up: %s", strerror(errno));
 	ASSERT_EQ(0, kt_open(&self->ev)) TH_LOG("family: %s", strerror(errno));
 	ASSERT_EQ(0, kt_open(&self->req));
 	ASSERT_EQ(0, join_binds(&self->ev)) TH_LOG("join: %s", strerror(errno));
@@ -675,7 +626,7 @@ static pid_t netns_child(uint16_t port, int *nsfd)
 					   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 		int fd;
 
-		if (private_netns())
+		if (kt_private_netns())
 			_exit(1);
 		fd = socket(AF_INET, SOCK_DGRAM, 0);
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
@@ -749,9 +700,9 @@ TEST(dump_netns_id_and_all_netns_select_the_namespaces)
 	int fd, nsfd = -1;
 	pid_t pid;
 
-	ASSERT_EQ(0, private_netns());
+	ASSERT_EQ(0, kt_private_netns());
 	ASSERT_EQ(0, kt_open(&req));
-	own = own_netns();
+	own = kt_own_netns();
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sin, sizeof(sin)));
 	port = local_port(fd);
@@ -824,9 +775,9 @@ TEST(all_netns_dump_gives_each_netns_its_own_seq)
 	ASSERT_EQ(0, kt_open(&all));	/* in the initial netns, where binds_all goes */
 	group = all.binds_all_group;
 	ASSERT_EQ(0, mnl_socket_setsockopt(all.nl, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)));
-	ASSERT_EQ(0, private_netns());
+	ASSERT_EQ(0, kt_private_netns());
 	ASSERT_EQ(0, kt_open(&req));
-	own = own_netns();
+	own = kt_own_netns();
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sin, sizeof(sin)));
 	port = local_port(fd);
@@ -873,7 +824,7 @@ TEST(dump_across_netns_refused_without_cap_net_admin_over_it)
 	int status, parent_ns;
 	pid_t pid;
 
-	ASSERT_EQ(0, private_netns());
+	ASSERT_EQ(0, kt_private_netns());
 	parent_ns = open("/proc/self/ns/net", O_RDONLY);
 	ASSERT_LE(0, parent_ns);
 
@@ -885,7 +836,7 @@ TEST(dump_across_netns_refused_without_cap_net_admin_over_it)
 		struct kt_reply r;
 		int fd;
 
-		if (unshare(CLONE_NEWUSER) || private_netns())
+		if (unshare(CLONE_NEWUSER) || kt_private_netns())
 			_exit(10);
 		fd = socket(AF_INET, SOCK_DGRAM, 0);
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || set_nsid(parent_ns, 3))
@@ -951,7 +902,7 @@ FIXTURE_VARIANT_ADD(unix_binds, seqpacket) { .type = SOCK_SEQPACKET };
 
 FIXTURE_SETUP(unix_binds)
 {
-	ASSERT_EQ(0, private_netns()) TH_LOG("unshare/lo up: %s", strerror(errno));
+	ASSERT_EQ(0, kt_private_netns()) TH_LOG("unshare/lo up: %s", strerror(errno));
 	ASSERT_EQ(0, kt_open(&self->ev));
 	ASSERT_EQ(0, kt_open(&self->req));
 	ASSERT_EQ(0, join_binds(&self->ev));
@@ -1018,40 +969,6 @@ static bool proc_net_unix_has(uint64_t inode, const char *path)
 	return found;
 }
 
-/* One u64 attribute of GET_INFO's answer: TYPE asked, its value (0 if absent). */
-struct info_u64 {
-	uint16_t type;
-	uint64_t val;
-};
-
-static int info_u64_attr(const struct nlattr *a, void *data)
-{
-	struct info_u64 *v = data;
-
-	if (mnl_attr_get_type(a) == v->type && mnl_attr_validate(a, MNL_TYPE_U64) >= 0)
-		v->val = mnl_attr_get_u64(a);
-	return MNL_CB_OK;
-}
-
-static int info_u64_msg(const struct nlmsghdr *nlh, void *data)
-{
-	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), info_u64_attr, data);
-	return MNL_CB_OK;
-}
-
-/* GET_INFO's u64 attribute TYPE into *VAL; 0, or -1 if the request failed. */
-static int get_info_u64(struct kt_sock *s, uint16_t type, uint64_t *val)
-{
-	struct info_u64 v = { .type = type };
-	struct kt_reply r;
-	char buf[256];
-
-	if (kt_request(s, kt_req(s, buf, KNETMON_CMD_GET_INFO, 0), info_u64_msg, &v, &r) ||
-	    r.error)
-		return -1;
-	*val = v.val;
-	return 0;
-}
 
 /* Whether /proc/kallsyms names the function SYM (probe-able by name). */
 static bool kallsyms_has(const char *sym)
@@ -1081,7 +998,7 @@ TEST(unix_info_features_follow_kallsyms)
 	unsigned int i;
 
 	ASSERT_EQ(0, kt_open(&req));
-	ASSERT_EQ(0, get_info_u64(&req, KNETMON_A_INFO_FEATURES, &features));
+	ASSERT_EQ(0, kt_info_u64(&req, KNETMON_A_INFO_FEATURES, &features));
 	kt_close(&req);
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		bool have = kallsyms_has(probes[i].sym), on = features & (1ULL << probes[i].bit);
@@ -1111,7 +1028,7 @@ TEST_F(unix_binds, path_bind_event_has_own_pid_and_exact_path)
 	EXPECT_EQ((uint32_t)gettid(), e.pid);
 	EXPECT_EQ(getuid(), e.uid);
 	EXPECT_STREQ(comm, e.comm);
-	EXPECT_EQ(own_netns(), e.netns);
+	EXPECT_EQ(kt_own_netns(), e.netns);
 	EXPECT_EQ(AF_UNIX, e.family);
 	EXPECT_EQ(variant->type, e.type);
 	EXPECT_EQ(0, e.port);
@@ -1369,7 +1286,7 @@ TEST_F(binds, info_seq_and_dump_seq_never_ahead_of_events_already_queued)
 		fd = socket(variant->family, variant->type, 0);
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, bind(fd, (struct sockaddr *)&self->lo, self->lo_len));
-		ASSERT_EQ(0, get_info_u64(&self->req, KNETMON_A_INFO_BINDS_SEQ, &seq));
+		ASSERT_EQ(0, kt_info_u64(&self->req, KNETMON_A_INFO_BINDS_SEQ, &seq));
 		ASSERT_NE(0u, seq);
 		ASSERT_EQ(0, queued_event_with_seq(&self->ev, seq))
 			TH_LOG("round %d: GET_INFO said seq %llu, not queued yet", i,
@@ -1484,42 +1401,6 @@ TEST(container_listener_and_dump_see_container_ids_host_sees_host_ids)
 
 /* ---- throughput and loss ------------------------------------------- */
 
-struct counters {
-	uint64_t v[KNETMON_A_COUNTER_MAX + 1];
-};
-
-static int counter_attr(const struct nlattr *a, void *data)
-{
-	struct counters *c = data;
-
-	if (mnl_attr_get_type(a) <= KNETMON_A_COUNTER_MAX && mnl_attr_validate(a, MNL_TYPE_U64) >= 0)
-		c->v[mnl_attr_get_type(a)] = mnl_attr_get_u64(a);
-	return MNL_CB_OK;
-}
-
-static int info_attr(const struct nlattr *a, void *data)
-{
-	if (mnl_attr_get_type(a) == KNETMON_A_INFO_COUNTERS)
-		mnl_attr_parse_nested(a, counter_attr, data);
-	return MNL_CB_OK;
-}
-
-static int info_msg(const struct nlmsghdr *nlh, void *data)
-{
-	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), info_attr, data);
-	return MNL_CB_OK;
-}
-
-static int get_counters(struct kt_sock *s, struct counters *c)
-{
-	char buf[256];
-	struct kt_reply r;
-
-	memset(c, 0, sizeof(*c));
-	if (kt_request(s, kt_req(s, buf, KNETMON_CMD_GET_INFO, 0), info_msg, c, &r))
-		return -1;
-	return r.error ? -1 : 0;
-}
 
 struct reader {
 	struct kt_sock *s;
@@ -1564,7 +1445,7 @@ FIXTURE(storm) {
 
 FIXTURE_SETUP(storm)
 {
-	ASSERT_EQ(0, private_netns()) TH_LOG("unshare/lo up: %s", strerror(errno));
+	ASSERT_EQ(0, kt_private_netns()) TH_LOG("unshare/lo up: %s", strerror(errno));
 	ASSERT_EQ(0, kt_open(&self->ev));
 	ASSERT_EQ(0, kt_open(&self->req));
 	ASSERT_EQ(0, join_binds(&self->ev));
@@ -1580,14 +1461,14 @@ FIXTURE_TEARDOWN(storm)
 
 TEST_F(storm, ten_thousand_binds_contiguous_or_gaps_equal_counter)
 {
-	struct counters before, after;
+	struct kt_counters before, after;
 	struct reader r = { .s = &self->ev, .expect = 2 * STORM };
 	struct timespec t0, t1;
 	pthread_t th;
 	double secs;
 	int i, fd;
 
-	ASSERT_EQ(0, get_counters(&self->req, &before));
+	ASSERT_EQ(0, kt_counters(&self->req, &before));
 	ASSERT_EQ(0, pthread_create(&th, NULL, read_events, &r));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < STORM; i++) {
@@ -1598,7 +1479,7 @@ TEST_F(storm, ten_thousand_binds_contiguous_or_gaps_equal_counter)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r.done = true;
 	pthread_join(th, NULL);
-	ASSERT_EQ(0, get_counters(&self->req, &after));
+	ASSERT_EQ(0, kt_counters(&self->req, &after));
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 
 	TH_LOG("%u binds+closes in %.2fs: %llu events received (%.0f events/s), %llu lost, "
@@ -1648,7 +1529,7 @@ static uint64_t if_packets(const char *ifname)
 TEST_F(storm, events_pass_an_nlmon_tap_complete_and_in_order)
 {
 	struct reader r = { .s = &self->ev, .expect = STORM / 5 * 2 };
-	struct counters before, after;
+	struct kt_counters before, after;
 	uint64_t tapped;
 	pthread_t th;
 	int i, fd;
@@ -1656,7 +1537,7 @@ TEST_F(storm, events_pass_an_nlmon_tap_complete_and_in_order)
 	ASSERT_EQ(0, system("modprobe nlmon 2>/dev/null; ip link add knmon0 type nlmon && "
 			    "ip link set knmon0 up"));
 	tapped = if_packets("knmon0");
-	ASSERT_EQ(0, get_counters(&self->req, &before));
+	ASSERT_EQ(0, kt_counters(&self->req, &before));
 	ASSERT_EQ(0, pthread_create(&th, NULL, read_events, &r));
 	for (i = 0; i < STORM / 5; i++) {
 		fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -1665,7 +1546,7 @@ TEST_F(storm, events_pass_an_nlmon_tap_complete_and_in_order)
 	}
 	r.done = true;
 	pthread_join(th, NULL);
-	ASSERT_EQ(0, get_counters(&self->req, &after));
+	ASSERT_EQ(0, kt_counters(&self->req, &after));
 	r.gaps += r.expect - r.last;
 	EXPECT_EQ(r.expect, r.received + r.gaps);
 	EXPECT_EQ(r.gaps, after.v[KNETMON_A_COUNTER_EVENTS_DROPPED] -
@@ -1777,7 +1658,7 @@ TEST_F(storm, binds_missed_by_an_exhausted_kretprobe_leave_a_gap)
 {
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 	int i, fd, sleepers = 16 * possible_cpus() + 8, tries;
-	struct counters before, after;
+	struct kt_counters before, after;
 	uint64_t seq0, top = 0, received = 0;
 	pthread_t *th = calloc(sleepers > 72 ? sleepers : 72, sizeof(*th));
 	struct lock_trap t;
@@ -1785,8 +1666,8 @@ TEST_F(storm, binds_missed_by_an_exhausted_kretprobe_leave_a_gap)
 
 	if (sleepers < 72)
 		sleepers = 72;
-	ASSERT_EQ(0, get_info_u64(&self->req, KNETMON_A_INFO_BINDS_SEQ, &seq0));
-	ASSERT_EQ(0, get_counters(&self->req, &before));
+	ASSERT_EQ(0, kt_info_u64(&self->req, KNETMON_A_INFO_BINDS_SEQ, &seq0));
+	ASSERT_EQ(0, kt_counters(&self->req, &before));
 	if (syscall(__NR_userfaultfd, O_CLOEXEC) < 0 && errno == ENOSYS)
 		SKIP(return, "this kernel has no userfaultfd to hold a socket lock with");
 	ASSERT_EQ(0, trap_set(&t)) TH_LOG("userfaultfd trap: %s", strerror(errno));
@@ -1796,7 +1677,7 @@ TEST_F(storm, binds_missed_by_an_exhausted_kretprobe_leave_a_gap)
 		fd = socket(AF_INET6, SOCK_DGRAM, 0);
 		ASSERT_EQ(0, bind(fd, (struct sockaddr *)&a, sizeof(a)));
 		close(fd);
-		ASSERT_EQ(0, get_counters(&self->req, &after));
+		ASSERT_EQ(0, kt_counters(&self->req, &after));
 		if (after.v[KNETMON_A_COUNTER_PROBES_MISSED] > before.v[KNETMON_A_COUNTER_PROBES_MISSED])
 			break;
 		usleep(50000);
@@ -1812,7 +1693,7 @@ TEST_F(storm, binds_missed_by_an_exhausted_kretprobe_leave_a_gap)
 		received++;
 		top = e.seq > top ? e.seq : top;
 	}
-	ASSERT_EQ(0, get_counters(&self->req, &after));
+	ASSERT_EQ(0, kt_counters(&self->req, &after));
 	EXPECT_EQ(before.v[KNETMON_A_COUNTER_EVENTS_DROPPED], after.v[KNETMON_A_COUNTER_EVENTS_DROPPED]);
 	EXPECT_EQ(before.v[KNETMON_A_COUNTER_EVENTS_UNSENT], after.v[KNETMON_A_COUNTER_EVENTS_UNSENT]);
 	EXPECT_LT(received, top - seq0)
@@ -1831,12 +1712,12 @@ TEST_F(storm, binds_missed_by_an_exhausted_kretprobe_leave_a_gap)
  */
 TEST_F(storm, binds_and_closes_while_tasks_exit_all_counted)
 {
-	struct counters before, after;
+	struct kt_counters before, after;
 	struct sockaddr_un un = { .sun_family = AF_UNIX };
 	pid_t reaper;
 	int i, fd, binds = 0;
 
-	ASSERT_EQ(0, get_counters(&self->req, &before));
+	ASSERT_EQ(0, kt_counters(&self->req, &before));
 	reaper = fork();
 	ASSERT_LE(0, reaper);
 	if (reaper == 0) {
@@ -1870,7 +1751,7 @@ TEST_F(storm, binds_and_closes_while_tasks_exit_all_counted)
 	}
 	kill(reaper, SIGKILL);
 	waitpid(reaper, NULL, 0);
-	ASSERT_EQ(0, get_counters(&self->req, &after));
+	ASSERT_EQ(0, kt_counters(&self->req, &after));
 	EXPECT_EQ((uint64_t)binds, after.v[KNETMON_A_COUNTER_EVENTS_BIND] -
 			 before.v[KNETMON_A_COUNTER_EVENTS_BIND]);
 }

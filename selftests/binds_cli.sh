@@ -8,22 +8,12 @@
 W=/tmp/knetmon-binds-cli
 NS=
 
-setup_ns() {
-	NS=$(unique_netns "$1")
-	ip netns add "$NS"
-	ip -n "$NS" link set lo up
-	rm -rf "$W"; mkdir -p "$W"
-}
 cleanup_ns() {
 	[ -z "$MON" ] || kill "$MON" 2> /dev/null || true
 	[ -z "$MON" ] || wait "$MON" 2> /dev/null || true
 	MON=
 	[ -z "$NS" ] || ip netns del "$NS" 2> /dev/null || true
 }
-# Foreground only. A background `inns CMD &` would make $! a subshell,
-# and killing that leaves CMD running into the tests after this one: the
-# background commands spell out `ip netns exec "$NS"`, which execs CMD.
-inns() { ip netns exec "$NS" "$@"; }
 
 # Python prelude for scripted binds: sync() makes sure the monitor, whose
 # JSON lines go to $W/mon.json, is subscribed before the script goes on, by

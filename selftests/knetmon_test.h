@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -35,8 +36,9 @@ struct kt_sock {
 	uint16_t family;	/* generic netlink family id of knetmon */
 	uint32_t binds_group;	/* multicast group id of "binds" */
 	uint32_t binds_all_group;	/* and of "binds_all" */
+	uint32_t conns_group, conns_all_group;	/* "conns", "conns_all" */
 	uint32_t seq;
-	/* bind events: the datagram being read, a batch of several messages */
+	/* events: the datagram being read, a batch of several messages */
 	char *rx;
 	int rx_len, rx_off;
 };
@@ -95,7 +97,7 @@ static inline int kt_on_done(const struct nlmsghdr *nlh, void *data)
 
 struct kt_ctrl {
 	uint16_t family;
-	uint32_t binds_group, binds_all_group;
+	uint32_t binds_group, binds_all_group, conns_group, conns_all_group;
 };
 
 static inline int kt_ctrl_group(const struct nlattr *a, void *data)
@@ -116,6 +118,10 @@ static inline int kt_ctrl_group(const struct nlattr *a, void *data)
 			c->binds_group = id;
 		if (name && !strcmp(name, KNETMON_MCGRP_BINDS_ALL))
 			c->binds_all_group = id;
+		if (name && !strcmp(name, KNETMON_MCGRP_CONNS))
+			c->conns_group = id;
+		if (name && !strcmp(name, KNETMON_MCGRP_CONNS_ALL))
+			c->conns_all_group = id;
 	}
 	return MNL_CB_OK;
 }
@@ -229,6 +235,55 @@ static inline int kt_open(struct kt_sock *s)
 	s->family = ctrl.family;
 	s->binds_group = ctrl.binds_group;
 	s->binds_all_group = ctrl.binds_all_group;
+	s->conns_group = ctrl.conns_group;
+	s->conns_all_group = ctrl.conns_all_group;
+	return 0;
+}
+
+/* Join multicast GROUP, asking the kernel to count our overruns. 0 or -1. */
+static inline int kt_join(struct kt_sock *s, uint32_t group)
+{
+	int one = 1;
+
+	if (!group) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (mnl_socket_setsockopt(s->nl, NETLINK_BROADCAST_ERROR, &one, sizeof(one)))
+		return -1;
+	return mnl_socket_setsockopt(s->nl, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group));
+}
+
+#define KT_RX_SIZE 32768	/* above any batch: a datagram never arrives truncated */
+
+/*
+ * The next event message within TIMEOUT_MS into *NLH: 0, or -1 on timeout
+ * or error, -2 on ENOBUFS. The module sends events in batches, several
+ * messages to a datagram: the rest of the datagram is kept in S and handed
+ * out before the next is read.
+ */
+static inline int kt_next_msg(struct kt_sock *s, int timeout_ms, const struct nlmsghdr **nlh)
+{
+	struct pollfd p = { .fd = mnl_socket_get_fd(s->nl), .events = POLLIN };
+	int n;
+
+	if (!s->rx && !(s->rx = malloc(KT_RX_SIZE)))
+		return -1;
+	if (s->rx_off >= s->rx_len) {
+		s->rx_off = s->rx_len = 0;
+		if (poll(&p, 1, timeout_ms) <= 0)
+			return -1;
+		n = mnl_socket_recvfrom(s->nl, s->rx, KT_RX_SIZE);
+		if (n < 0)
+			return errno == ENOBUFS ? -2 : -1;
+		s->rx_len = n;
+	}
+	*nlh = (const struct nlmsghdr *)(s->rx + s->rx_off);
+	if (!mnl_nlmsg_ok(*nlh, s->rx_len - s->rx_off)) {
+		s->rx_off = s->rx_len;	/* malformed: the test will see it missing */
+		return -1;
+	}
+	s->rx_off += NLMSG_ALIGN((*nlh)->nlmsg_len);
 	return 0;
 }
 
@@ -240,6 +295,79 @@ static inline void kt_close(struct kt_sock *s)
 	free(s->rx);
 	s->rx = NULL;
 	s->rx_len = s->rx_off = 0;
+}
+
+/* One u64 attribute of GET_INFO's answer: TYPE asked, its value (0 if absent). */
+struct kt_info_u64 {
+	uint16_t type;
+	uint64_t val;
+};
+
+static inline int kt_info_u64_attr(const struct nlattr *a, void *data)
+{
+	struct kt_info_u64 *v = data;
+
+	if (mnl_attr_get_type(a) == v->type && mnl_attr_validate(a, MNL_TYPE_U64) >= 0)
+		v->val = mnl_attr_get_u64(a);
+	return MNL_CB_OK;
+}
+
+static inline int kt_info_u64_msg(const struct nlmsghdr *nlh, void *data)
+{
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), kt_info_u64_attr, data);
+	return MNL_CB_OK;
+}
+
+/* GET_INFO's u64 attribute TYPE into *VAL; 0, or -1 if the request failed. */
+static inline int kt_info_u64(struct kt_sock *s, uint16_t type, uint64_t *val)
+{
+	struct kt_info_u64 v = { .type = type };
+	struct kt_reply r;
+	char buf[256];
+
+	if (kt_request(s, kt_req(s, buf, KNETMON_CMD_GET_INFO, 0), kt_info_u64_msg, &v, &r) ||
+	    r.error)
+		return -1;
+	*val = v.val;
+	return 0;
+}
+
+struct kt_counters {
+	uint64_t v[KNETMON_A_COUNTER_MAX + 1];
+};
+
+static inline int kt_counter_attr(const struct nlattr *a, void *data)
+{
+	struct kt_counters *c = data;
+
+	if (mnl_attr_get_type(a) <= KNETMON_A_COUNTER_MAX && mnl_attr_validate(a, MNL_TYPE_U64) >= 0)
+		c->v[mnl_attr_get_type(a)] = mnl_attr_get_u64(a);
+	return MNL_CB_OK;
+}
+
+static inline int kt_info_counters_attr(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == KNETMON_A_INFO_COUNTERS)
+		mnl_attr_parse_nested(a, kt_counter_attr, data);
+	return MNL_CB_OK;
+}
+
+static inline int kt_info_counters_msg(const struct nlmsghdr *nlh, void *data)
+{
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), kt_info_counters_attr, data);
+	return MNL_CB_OK;
+}
+
+/* Every GET_INFO counter (CAP_NET_ADMIN over the initial user namespace). */
+static inline int kt_counters(struct kt_sock *s, struct kt_counters *c)
+{
+	char buf[256];
+	struct kt_reply r;
+
+	memset(c, 0, sizeof(*c));
+	if (kt_request(s, kt_req(s, buf, KNETMON_CMD_GET_INFO, 0), kt_info_counters_msg, c, &r))
+		return -1;
+	return r.error ? -1 : 0;
 }
 
 /* Offset of attribute A inside request NLH, as NLMSGERR_ATTR_OFFS counts. */

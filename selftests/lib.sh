@@ -54,6 +54,19 @@ as_nobody() {
 # A netns name no other test uses.
 unique_netns() { echo "knetmon-$$-$1"; }
 
+# setup_ns NAME: a netns of the test's own in $NS with lo up, and the
+# script's work directory $W emptied; inns CMD runs CMD in it. Foreground
+# only: a background `inns CMD &` would make $! a subshell, and killing
+# that leaves CMD running into the tests after this one (spell out
+# `ip netns exec "$NS"` instead, which execs CMD).
+setup_ns() {
+	NS=$(unique_netns "$1")
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+	rm -rf "$W"; mkdir -p "$W"
+}
+inns() { ip netns exec "$NS" "$@"; }
+
 run_tests() {
 	echo "TAP version 13"
 	echo "1..$#"

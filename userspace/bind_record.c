@@ -43,6 +43,9 @@ struct nla_policy kn_bind_policy[KNETMON_A_BIND_MAX + 1] = {
 	[KNETMON_A_BIND_PREEXISTING]	= { .type = NLA_FLAG },
 	[KNETMON_A_BIND_STATE]		= { .type = NLA_U8 },
 	[KNETMON_A_BIND_DUMP_SEQ]	= { .type = NLA_U64 },
+	[KNETMON_A_BIND_REMOTE_ADDR]	= { .minlen = 4, .maxlen = 16 },
+	[KNETMON_A_BIND_REMOTE_PORT]	= { .type = NLA_U16 },
+	[KNETMON_A_BIND_OLD_STATE]	= { .type = NLA_U8 },
 };
 
 /* sun_path bytes as ss and /proc/net/unix print them, NUL as '@' (an
@@ -55,6 +58,19 @@ static void get_unix_path(const struct nlattr *a, char *out)
 	for (i = 0; i < len; i++)
 		out[i] = !p[i] ? '@' : (p[i] < 0x20 || p[i] == 0x7f) ? '?' : p[i];
 	out[len] = '\0';
+}
+
+/* An address of FAMILY's exact length, if present; -1 when it is not. */
+static int get_inet_addr(const struct nlattr *a, uint8_t family, uint8_t *out)
+{
+	int len = a ? nla_len(a) : 0;
+
+	if (!a)
+		return 0;
+	if (len != (family == AF_INET6 ? 16 : 4))
+		return -1;
+	memcpy(out, nla_data(a), len);
+	return 0;
 }
 
 #define GET(attr, getter, field) \
@@ -96,13 +112,12 @@ int kn_bind_parse(struct nlattr **tb, struct kn_bind *b)
 		snprintf(b->comm, sizeof(b->comm), "%s", nla_get_string(tb[KNETMON_A_BIND_COMM]));
 	if (tb[KNETMON_A_BIND_UNIX_PATH])
 		get_unix_path(tb[KNETMON_A_BIND_UNIX_PATH], b->path);
-	if (tb[KNETMON_A_BIND_ADDR]) {
-		int len = nla_len(tb[KNETMON_A_BIND_ADDR]);
-
-		if (len != (b->family == AF_INET6 ? 16 : 4))
-			return -1;
-		memcpy(b->addr, nla_data(tb[KNETMON_A_BIND_ADDR]), len);
-	}
+	GET(KNETMON_A_BIND_OLD_STATE, nla_get_u8, old_state);
+	if (tb[KNETMON_A_BIND_REMOTE_PORT])
+		b->rport = ntohs(nla_get_u16(tb[KNETMON_A_BIND_REMOTE_PORT]));
+	if (get_inet_addr(tb[KNETMON_A_BIND_ADDR], b->family, b->addr) ||
+	    get_inet_addr(tb[KNETMON_A_BIND_REMOTE_ADDR], b->family, b->raddr))
+		return -1;
 	return 0;
 }
 
@@ -111,6 +126,7 @@ static const char *const kind_names[] = {
 	[KNETMON_BIND_KIND_LISTEN]	= "listen",
 	[KNETMON_BIND_KIND_AUTOBIND]	= "autobind",
 	[KNETMON_BIND_KIND_RELEASE]	= "release",
+	[KNETMON_BIND_KIND_STATE]	= "state",
 };
 
 const char *kn_bind_kind_name(uint8_t kind)
@@ -160,6 +176,15 @@ const char *kn_bind_state(const struct kn_bind *b)
 	return "UNKNOWN";
 }
 
+const char *kn_tcp_state_name(uint8_t state)
+{
+	if (state == 7)		/* TCP_CLOSE: a connection's end, not an unconnected socket */
+		return "CLOSE";
+	if (state < sizeof(tcp_states) / sizeof(tcp_states[0]) && tcp_states[state])
+		return tcp_states[state];
+	return "UNKNOWN";
+}
+
 void kn_bind_addr(const struct kn_bind *b, char *buf, size_t len)
 {
 	if (b->family == AF_UNIX)
@@ -179,6 +204,36 @@ static void print_time_text(uint64_t ns)
 	print_text("%s.%06llu ", buf, (unsigned long long)(ns % 1000000000ull) / 1000);
 }
 
+/* ADDR:PORT of B's family, as ss writes it ("[::1]:80"). */
+static void format_end(const struct kn_bind *b, const uint8_t *addr, uint16_t port,
+		       char *buf, size_t len)
+{
+	char text[64];
+
+	if (!inet_ntop(b->family == AF_INET6 ? AF_INET6 : AF_INET, addr, text, sizeof(text)))
+		snprintf(text, sizeof(text), "?");
+	snprintf(buf, len, b->family == AF_INET6 ? "[%s]:%u" : "%s:%u", text, port);
+}
+
+/* A connection event: its peer, and for a state change where it came from. */
+static void print_conn(const struct kn_bind *b)
+{
+	char addr[64], end[80];
+
+	if (!inet_ntop(b->family == AF_INET6 ? AF_INET6 : AF_INET, b->raddr, addr, sizeof(addr)))
+		snprintf(addr, sizeof(addr), "?");
+	print_string("remote_addr", NULL, addr);
+	print_uint("remote_port", NULL, b->rport);
+	if (!print_is_json()) {
+		format_end(b, b->raddr, b->rport, end, sizeof(end));
+		print_text("-> %-28s ", end);
+	}
+	if (b->kind == KNETMON_BIND_KIND_STATE) {
+		print_string("old_state", "%s", kn_tcp_state_name(b->old_state));
+		print_string("state", " -> %s ", kn_tcp_state_name(b->state));
+	}
+}
+
 /* Where B is bound: address and port, or a unix socket's name. */
 static void print_local(const struct kn_bind *b)
 {
@@ -195,7 +250,7 @@ static void print_local(const struct kn_bind *b)
 	print_uint("port", NULL, b->port);
 	if (print_is_json())
 		return;		/* a monitor under a storm: no text to build */
-	snprintf(local, sizeof(local), b->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, b->port);
+	format_end(b, b->addr, b->port, local, sizeof(local));
 	print_text("%-28s ", local);
 }
 
@@ -215,7 +270,10 @@ void kn_bind_print(const struct kn_bind *b, int how)
 	}
 	print_string("proto", "%-5s ", kn_bind_proto(b));
 	print_local(b);
-	print_string("state", event ? NULL : "%-7s ", kn_bind_state(b));
+	if (b->conn)
+		print_conn(b);
+	else
+		print_string("state", event ? NULL : "%-7s ", kn_bind_state(b));
 	if (b->kind == KNETMON_BIND_KIND_LISTEN)
 		print_uint("backlog", event ? "backlog %llu " : NULL, b->backlog);
 	/* ids the kernel left out are not visible from the receiver's namespaces */
@@ -226,7 +284,10 @@ void kn_bind_print(const struct kn_bind *b, int how)
 		print_null("pid", "pid -");
 		print_null("tid", NULL);
 	}
-	print_string("comm", "/%s ", b->comm);
+	if (b->comm[0])
+		print_string("comm", "/%s ", b->comm);
+	else
+		print_null("comm", " ");	/* no task made it: a softirq's change */
 	if (b->has_uid)
 		print_uint("uid", "uid %llu ", b->uid);
 	else
@@ -294,13 +355,14 @@ static int kn_stream_msg(struct nl_msg *msg, void *arg)
 	struct kn_bind_stream *s = arg;
 	struct kn_bind b;
 
-	if (g->cmd != KNETMON_CMD_BIND_EVENT)
+	if (g->cmd != KNETMON_CMD_BIND_EVENT && g->cmd != KNETMON_CMD_CONN_EVENT)
 		return NL_OK;
 	if (genlmsg_parse(nlh, 0, tb, KNETMON_A_BIND_MAX, kn_bind_policy) ||
 	    kn_bind_parse(tb, &b) || !b.has_kind) {
-		fprintf(stderr, "knetmon: malformed bind event from the kernel\n");
+		fprintf(stderr, "knetmon: malformed event from the kernel\n");
 		return NL_OK;
 	}
+	b.conn = g->cmd == KNETMON_CMD_CONN_EVENT;
 	s->status = s->fn(&b, s->arg);
 	return s->status ? NL_STOP : NL_OK;
 }
@@ -336,7 +398,7 @@ int kn_binds_subscribe_group(struct kn_bind_stream *s, const char *group, int rc
 			     kn_bind_fn fn, void *arg)
 {
 	struct kn_nl nl;
-	int grp, err, one = 1;
+	int err, one = 1;
 
 	memset(s, 0, sizeof(*s));
 	err = kn_open(&nl);
@@ -345,28 +407,38 @@ int kn_binds_subscribe_group(struct kn_bind_stream *s, const char *group, int rc
 	s->sk = nl.sk;
 	s->fn = fn;
 	s->arg = arg;
-	grp = genl_ctrl_resolve_grp(s->sk, KNETMON_GENL_NAME, group);
-	if (grp < 0) {
-		fprintf(stderr, "knetmon: the module has no \"%s\" group\n", group);
-		kn_binds_unsubscribe(s);
-		return KN_EXIT_ERROR;
-	}
 	if (rcvbuf <= 0)
 		rcvbuf = system_rcvbuf_request();
 	if (rcvbuf > 0)
 		setsockopt(nl_socket_get_fd(s->sk), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	/* Lets the module count the events our full buffer refused. */
 	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_BROADCAST_ERROR, &one, sizeof(one));
-	err = nl_socket_add_membership(s->sk, grp);
+	err = kn_binds_join(s, group);
 	if (err) {
-		fprintf(stderr, "knetmon: cannot join the %s group: %s%s\n", group, nl_geterror(err),
-			err == -NLE_PERM ? " (needs CAP_NET_ADMIN)" : "");
 		kn_binds_unsubscribe(s);
-		return KN_EXIT_ERROR;
+		return err;
 	}
 	nl_socket_disable_seq_check(s->sk);
 	nl_socket_set_nonblocking(s->sk);
 	nl_socket_modify_cb(s->sk, NL_CB_VALID, NL_CB_CUSTOM, kn_stream_msg, s);
+	return 0;
+}
+
+int kn_binds_join(struct kn_bind_stream *s, const char *group)
+{
+	int grp, err;
+
+	grp = genl_ctrl_resolve_grp(s->sk, KNETMON_GENL_NAME, group);
+	if (grp < 0) {
+		fprintf(stderr, "knetmon: the module has no \"%s\" group\n", group);
+		return KN_EXIT_ERROR;
+	}
+	err = nl_socket_add_membership(s->sk, grp);
+	if (err) {
+		fprintf(stderr, "knetmon: cannot join the %s group: %s%s\n", group, nl_geterror(err),
+			err == -NLE_PERM ? " (needs CAP_NET_ADMIN)" : "");
+		return KN_EXIT_ERROR;
+	}
 	return 0;
 }
 

@@ -15,9 +15,13 @@
 
 struct kn_bind {
 	bool has_kind;		/* false: a dump's DUMP_SEQ-only trailer */
+	bool conn;		/* a connection event (KNETMON_CMD_CONN_EVENT) */
 	bool has_dump_seq;
 	bool preexisting;
 	uint8_t kind, family, type, protocol, state;
+	uint8_t old_state;	/* KIND_STATE */
+	uint16_t rport;		/* connection events: the peer's, host order */
+	uint8_t raddr[16];
 	int32_t result;
 	uint16_t port;		/* host order */
 	uint32_t pid, tgid, uid, netns, ifindex, sockopts, backlog;
@@ -41,6 +45,8 @@ uint8_t kn_bind_kind_from_name(const char *name);
 const char *kn_bind_proto(const struct kn_bind *b);
 /* TCP-like state name as ss prints it ("LISTEN", "UNCONN", ...). */
 const char *kn_bind_state(const struct kn_bind *b);
+/* A TCP state in a transition: ss's names, but "CLOSE" for TCP_CLOSE. */
+const char *kn_tcp_state_name(uint8_t state);
 /* Plain address text: "0.0.0.0", "::1"; a unix socket's name. */
 void kn_bind_addr(const struct kn_bind *b, char *buf, size_t len);
 
@@ -85,6 +91,8 @@ int kn_binds_subscribe(struct kn_bind_stream *s, int rcvbuf, kn_bind_fn fn, void
 /* The same for GROUP: KNETMON_MCGRP_BINDS or KNETMON_MCGRP_BINDS_ALL. */
 int kn_binds_subscribe_group(struct kn_bind_stream *s, const char *group, int rcvbuf,
 			     kn_bind_fn fn, void *arg);
+/* Join one more group on S (the connection events: KNETMON_MCGRP_CONNS...). */
+int kn_binds_join(struct kn_bind_stream *s, const char *group);
 void kn_binds_unsubscribe(struct kn_bind_stream *s);
 /*
  * Wait up to TIMEOUT_MS (-1: forever) and hand each event to fn. Returns

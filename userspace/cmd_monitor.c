@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * knetmon monitor: stream bind events until interrupted, like `ip monitor`.
- * A gap in the sequence numbers is reported as "lost N events" and the
- * monitor re-reads the live-bind table (resync), so the unique-bind log of
- * --penguin and --exec still learns of the binds whose events were lost.
+ * knetmon monitor: stream bind events until interrupted, like `ip monitor`,
+ * and connection events (TCP state changes) when asked for by kind. A gap
+ * in the sequence numbers is reported as "lost N events"; a gap in the
+ * bind events makes the monitor re-read the live-bind table (resync), so
+ * the unique-bind log of --penguin and --exec still learns of the binds
+ * whose events were lost. Binds and connections are numbered apart.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,15 +23,22 @@
 #include "penguin.h"
 #include "print.h"
 
+/* The two streams, numbered apart: binds and releases; connection events. */
+enum { STREAM_BINDS, STREAM_CONNS, STREAMS };
+
+#define CONN_KINDS	(1u << KNETMON_BIND_KIND_STATE)
+/* What a monitor shows unless --kinds says otherwise: the bind stream. */
+#define DEFAULT_KINDS	(~0u & ~CONN_KINDS)
+
 struct monitor {
 	unsigned int kinds;	/* bitmask of 1 << KNETMON_BIND_KIND_* */
 	int how;		/* KN_BIND_PRINT_* */
 	const char *exec;
 	long count;		/* stop after this many events; 0: never */
 	long printed;
-	uint64_t last_seq;	/* 0: nothing seen yet */
-	bool all_netns;		/* the binds_all group: a last seq per netns */
-	struct monitor_seq { uint32_t netns; uint64_t seq; } *seqs;
+	uint64_t last_seq[STREAMS];	/* 0: nothing seen yet */
+	bool all_netns;		/* the _all groups: a last seq per netns and stream */
+	struct monitor_seq { uint32_t netns; int stream; uint64_t seq; } *seqs;
 	size_t n_seqs;
 	uint64_t lost;
 	long resync_live;	/* entries seen by the current resync */
@@ -52,10 +61,12 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: knetmon monitor [ -j ] [ -t ] [ --kinds KIND[,KIND...] ]\n"
 		   "                       [ --penguin DIR ] [ --exec CMD ] [ --count N ]\n"
 		   "                       [ --timeout SECONDS ] [ --rcvbuf BYTES ] [ --all-netns ]\n"
-		   "KIND := { bind | listen | autobind | release }\n"
+		   "KIND := { bind | listen | autobind | release | state }\n"
 		   "Stream bind events until interrupted. -j prints one JSON object per\n"
 		   "line, -t prefixes text lines with the time. Lost events are reported\n"
-		   "(\"lost N events\") and followed by a resync from the live table.\n"
+		   "(\"lost N events\"); lost bind events are followed by a resync from\n"
+		   "the live table. \"state\" (TCP state changes, a connection event) is\n"
+		   "shown only when --kinds names it.\n"
 		   "--penguin DIR writes Penguin's netbinds.csv and netbinds_summary.csv;\n"
 		   "--exec CMD runs CMD (sh -c) once per new unique bind with KNETMON_PROTO,\n"
 		   "KNETMON_IPVN, KNETMON_IP, KNETMON_PORT, KNETMON_COMM and KNETMON_PID set.\n"
@@ -150,11 +161,26 @@ static int monitor_lost(struct monitor *m, uint64_t n, uint64_t seq)
 	return monitor_resync(m);
 }
 
-static int info_binds_seq(struct nlattr **tb, uint8_t cmd, void *arg)
+static int info_seqs(struct nlattr **tb, uint8_t cmd, void *arg)
 {
+	uint64_t *seq = arg;
+
 	if (tb[KNETMON_A_INFO_BINDS_SEQ])
-		*(uint64_t *)arg = nla_get_u64(tb[KNETMON_A_INFO_BINDS_SEQ]);
+		seq[STREAM_BINDS] = nla_get_u64(tb[KNETMON_A_INFO_BINDS_SEQ]);
+	if (tb[KNETMON_A_INFO_CONNS_SEQ])
+		seq[STREAM_CONNS] = nla_get_u64(tb[KNETMON_A_INFO_CONNS_SEQ]);
 	return 0;
+}
+
+/* Whether the stream has events still to come before SEQ. */
+static bool monitor_behind(const struct monitor *m, const uint64_t *seq)
+{
+	int i;
+
+	for (i = 0; i < STREAMS; i++)
+		if (m->last_seq[i] && m->last_seq[i] < seq[i])
+			return true;
+	return false;
 }
 
 /*
@@ -167,12 +193,13 @@ static int monitor_final_gap(struct monitor *m, struct kn_bind_stream *s)
 {
 	static struct nla_policy policy[KNETMON_A_INFO_MAX + 1] = {
 		[KNETMON_A_INFO_BINDS_SEQ] = { .type = NLA_U64 },
+		[KNETMON_A_INFO_CONNS_SEQ] = { .type = NLA_U64 },
 	};
-	uint64_t seq = 0, before;
-	int err;
+	uint64_t seq[STREAMS] = { 0 }, before;
+	int err, i;
 
-	if (!m->last_seq || m->all_netns)
-		return 0;	/* nothing received (or, every netns: no one sequence to compare) */
+	if (m->all_netns || (!m->last_seq[STREAM_BINDS] && !m->last_seq[STREAM_CONNS]))
+		return 0;	/* every netns: no one sequence; or nothing received */
 	if (!m->dump_open) {
 		err = kn_open(&m->dump_nl);
 		if (err)
@@ -180,46 +207,48 @@ static int monitor_final_gap(struct monitor *m, struct kn_bind_stream *s)
 		m->dump_open = true;
 	}
 	err = kn_transact(&m->dump_nl, kn_msg(&m->dump_nl, KNETMON_CMD_GET_INFO, 0),
-			  KNETMON_A_INFO_MAX, policy, info_binds_seq, &seq);
+			  KNETMON_A_INFO_MAX, policy, info_seqs, seq);
 	if (err)
 		return err;
 	do {
-		before = m->last_seq;
+		before = m->received;
 		err = kn_binds_poll(s, 0);
 		if (err == KN_STREAM_OVERRUN)
 			err = 0;
 		if (err)
 			return err;
-	} while (m->last_seq < seq && m->last_seq != before);
-	if (seq > m->last_seq)
-		monitor_print_lost(m, seq - m->last_seq, seq + 1);
+	} while (monitor_behind(m, seq) && m->received != before);
+	/* a stream that received nothing has no place to count from */
+	for (i = 0; i < STREAMS; i++)
+		if (m->last_seq[i] && seq[i] > m->last_seq[i])
+			monitor_print_lost(m, seq[i] - m->last_seq[i], seq[i] + 1);
 	return 0;
 }
 
-/* Sequence numbers are per netns: every netns's events keep their own last. */
-static uint64_t *monitor_last_seq(struct monitor *m, uint32_t netns)
+/* Sequence numbers are per netns and stream: each keeps its own last. */
+static uint64_t *monitor_last_seq(struct monitor *m, uint32_t netns, int stream)
 {
 	struct monitor_seq *v;
 	size_t i;
 
 	if (!m->all_netns)
-		return &m->last_seq;
+		return &m->last_seq[stream];
 	for (i = 0; i < m->n_seqs; i++)
-		if (m->seqs[i].netns == netns)
+		if (m->seqs[i].netns == netns && m->seqs[i].stream == stream)
 			return &m->seqs[i].seq;
 	v = realloc(m->seqs, (m->n_seqs + 1) * sizeof(*v));
 	if (!v)
 		return NULL;
 	m->seqs = v;
-	v[m->n_seqs].netns = netns;
-	v[m->n_seqs].seq = 0;
+	v[m->n_seqs] = (struct monitor_seq){ .netns = netns, .stream = stream };
 	return &v[m->n_seqs++].seq;
 }
 
 static int monitor_event(const struct kn_bind *b, void *arg)
 {
 	struct monitor *m = arg;
-	uint64_t *last = monitor_last_seq(m, b->netns);
+	int stream = b->conn ? STREAM_CONNS : STREAM_BINDS;
+	uint64_t *last = monitor_last_seq(m, b->netns, stream);
 	int err;
 
 	if (!last)
@@ -227,8 +256,10 @@ static int monitor_event(const struct kn_bind *b, void *arg)
 	if (m->count && m->printed >= m->count)
 		return 0;	/* the rest of the batch read with the last one */
 	if (*last && b->seq > *last + 1) {
-		err = monitor_lost(m, b->seq - *last - 1, b->seq);
-		if (err)
+		/* only the bind stream has a table to resync from */
+		if (stream == STREAM_CONNS)
+			monitor_print_lost(m, b->seq - *last - 1, b->seq);
+		else if ((err = monitor_lost(m, b->seq - *last - 1, b->seq)))
 			return err;
 	}
 	m->received++;
@@ -330,7 +361,7 @@ int cmd_monitor(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct monitor m = { .how = KN_BIND_PRINT_EVENT, .kinds = ~0u };
+	struct monitor m = { .how = KN_BIND_PRINT_EVENT, .kinds = DEFAULT_KINDS };
 	const char *penguin = NULL;
 	struct kn_bind_stream s;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -384,6 +415,11 @@ int cmd_monitor(int argc, char **argv)
 		return KN_EXIT_ERROR;
 	err = kn_binds_subscribe_group(&s, m.all_netns ? KNETMON_MCGRP_BINDS_ALL : KNETMON_MCGRP_BINDS,
 				       rcvbuf, monitor_event, &m);
+	if (!err && (m.kinds & CONN_KINDS)) {
+		err = kn_binds_join(&s, m.all_netns ? KNETMON_MCGRP_CONNS_ALL : KNETMON_MCGRP_CONNS);
+		if (err)
+			kn_binds_unsubscribe(&s);
+	}
 	if (err) {
 		netbinds_free(m.nb);
 		return err;

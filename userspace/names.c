@@ -25,6 +25,7 @@ static const char *const features[] = {
 	[KNETMON_FEAT_UNIX_RELEASE]	= "unix_release",
 	[KNETMON_FEAT_UNIX_AUTOBIND]	= "unix_autobind",
 	[KNETMON_FEAT_UNIX_LISTEN]	= "unix_listen",
+	[KNETMON_FEAT_TCP_STATE]	= "tcp_state",
 };
 
 static const char *const counters[] = {
@@ -40,6 +41,7 @@ static const char *const counters[] = {
 	[KNETMON_A_COUNTER_EVENTS_DROPPED]	= "events_dropped",
 	[KNETMON_A_COUNTER_TABLE_SEEDED]	= "table_seeded",
 	[KNETMON_A_COUNTER_TABLE_STALE]		= "table_stale",
+	[KNETMON_A_COUNTER_EVENTS_STATE]	= "events_state",
 };
 
 const char *feature_name(unsigned int bit)

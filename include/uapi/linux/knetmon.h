@@ -29,6 +29,16 @@
  * counted per netns. Join one of the two groups, not both.
  */
 #define KNETMON_MCGRP_BINDS_ALL	"binds_all"
+/*
+ * Connection events (KNETMON_CMD_CONN_EVENT), in groups of their own so
+ * that a bind listener is not woken by every TCP handshake: "conns" for the
+ * listener's own netns, "conns_all" for every netns (from the initial one),
+ * with the same permissions and id rules as "binds" and "binds_all". Their
+ * SEQ is a sequence of their own, per netns, with the same rule: a number
+ * skipped at the sender is an event lost.
+ */
+#define KNETMON_MCGRP_CONNS	"conns"
+#define KNETMON_MCGRP_CONNS_ALL	"conns_all"
 
 enum knetmon_cmd {
 	KNETMON_CMD_UNSPEC,
@@ -39,6 +49,8 @@ enum knetmon_cmd {
 	KNETMON_CMD_GET_NEIGH,		/* dump: knetmon_neigh_attr */
 	KNETMON_CMD_GET_ROUTES,		/* dump: knetmon_route_attr */
 	KNETMON_CMD_GET_LINKS,		/* dump: knetmon_link_attr */
+	KNETMON_CMD_CONN_EVENT,		/* multicast: knetmon_bind_attr, a connection
+					 * kind (KNETMON_BIND_KIND_STATE) */
 
 	__KNETMON_CMD_MAX,
 };
@@ -89,6 +101,7 @@ enum knetmon_info_attr {
 	KNETMON_A_INFO_BINDS_MAX_PER_NETNS,	/* u32: live binds one netns may hold */
 	KNETMON_A_INFO_NETNS_BINDS_LIVE,	/* u32: the caller's netns's entries */
 	KNETMON_A_INFO_NETNS_BINDS_OVERFLOW,	/* u64: its binds not stored: no room */
+	KNETMON_A_INFO_CONNS_SEQ,	/* u64: the caller's netns's last connection event */
 
 	__KNETMON_A_INFO_MAX,
 };
@@ -111,6 +124,7 @@ enum knetmon_feature {
 	KNETMON_FEAT_UNIX_RELEASE,	/* kprobe on unix_release */
 	KNETMON_FEAT_UNIX_AUTOBIND,	/* kretprobe on unix_autobind */
 	KNETMON_FEAT_UNIX_LISTEN,	/* kretprobe on unix_listen */
+	KNETMON_FEAT_TCP_STATE,		/* tracepoint sock:inet_sock_set_state */
 
 	__KNETMON_FEAT_MAX,
 };
@@ -132,6 +146,7 @@ enum knetmon_counter_attr {
 						 * that set NETLINK_BROADCAST_ERROR) */
 	KNETMON_A_COUNTER_TABLE_SEEDED,		/* entries found at load (preexisting) */
 	KNETMON_A_COUNTER_TABLE_STALE,		/* entries dropped: their socket was freed unseen */
+	KNETMON_A_COUNTER_EVENTS_STATE,		/* TCP state changes numbered (someone listened) */
 
 	__KNETMON_A_COUNTER_MAX,
 };
@@ -144,6 +159,9 @@ enum knetmon_bind_kind {
 	KNETMON_BIND_KIND_LISTEN,	/* listen() */
 	KNETMON_BIND_KIND_AUTOBIND,	/* port taken implicitly */
 	KNETMON_BIND_KIND_RELEASE,	/* last close of a bound socket */
+	KNETMON_BIND_KIND_STATE,	/* CONN_EVENT: a TCP socket changed state
+					 * (OLD_STATE -> STATE); ids only when a
+					 * task made the change, not a softirq */
 
 	__KNETMON_BIND_KIND_MAX,
 };
@@ -189,9 +207,12 @@ enum knetmon_bind_attr {
 	KNETMON_A_BIND_INODE,		/* u64: socket inode */
 	KNETMON_A_BIND_BACKLOG,		/* u32: listen() backlog */
 	KNETMON_A_BIND_PREEXISTING,	/* flag: bound before the module loaded */
-	KNETMON_A_BIND_STATE,		/* u8: TCP_* state at dump time */
+	KNETMON_A_BIND_STATE,		/* u8: TCP_* state at dump time; KIND_STATE: the new one */
 	KNETMON_A_BIND_DUMP_SEQ,	/* u64: dump consistent with events <= this */
 	KNETMON_A_BIND_NETNS_COOKIE,	/* u64: netns cookie (inodes are reused) */
+	KNETMON_A_BIND_REMOTE_ADDR,	/* binary 4 or 16: CONN_EVENT: peer address */
+	KNETMON_A_BIND_REMOTE_PORT,	/* be16: CONN_EVENT: peer port */
+	KNETMON_A_BIND_OLD_STATE,	/* u8: KIND_STATE: TCP_* before the change */
 
 	__KNETMON_A_BIND_MAX,
 };
