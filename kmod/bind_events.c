@@ -232,10 +232,21 @@ bool knetmon_bind_event_wanted(struct knetmon_binds_net *bn)
 	       knetmon_all_listened(KNETMON_STREAM_BINDS);
 }
 
-bool knetmon_conn_events_listened(struct net *net)
+/*
+ * Through NET's state, as the bind path asks: a netns this module has not
+ * set up, or has seen go, has no one to listen (and its genl socket may be
+ * on its way out).
+ */
+bool knetmon_conn_events_listened(const struct net *net)
 {
-	return genl_has_listeners(&knetmon_family, net, KNETMON_MCGRP_CONNS_ID) ||
-	       knetmon_all_listened(KNETMON_STREAM_CONNS);
+	struct knetmon_binds_net *bn;
+	bool listened;
+
+	rcu_read_lock();
+	bn = knetmon_binds_net(net);
+	listened = bn && knetmon_netns_listened(bn, KNETMON_STREAM_CONNS);
+	rcu_read_unlock();
+	return listened || knetmon_all_listened(KNETMON_STREAM_CONNS);
 }
 
 void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec)
