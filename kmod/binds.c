@@ -451,27 +451,13 @@ static int knetmon_unix_listen_return(struct kretprobe_instance *ri, struct pt_r
 /* ---- registration --------------------------------------------------- */
 
 /*
- * For tests of the missing-symbol path: the probes named here are placed on
- * a symbol no kernel has, so register_kprobe() fails the way it does on a
- * kernel that lacks (or inlined) the function.
+ * For tests of the missing-symbol path: a probe named in fault_probe is
+ * placed on a symbol no kernel has, so register_kprobe() fails the way it
+ * does on a kernel that lacks (or inlined) the function.
  */
-static char *fault_probe;
-module_param(fault_probe, charp, 0444);
-MODULE_PARM_DESC(fault_probe, "testing: comma-separated probe symbols to treat as missing");
-
 static const char *knetmon_probe_symbol(const char *name)
 {
-	const char *p = fault_probe;
-	size_t len = strlen(name);
-
-	while (p && *p) {
-		if (!strncmp(p, name, len) && (p[len] == ',' || !p[len]))
-			return "knetmon_fault_injected_missing_symbol";
-		p = strchr(p, ',');
-		if (p)
-			p++;
-	}
-	return name;
+	return knetmon_fault_injected(name) ? "knetmon_fault_injected_missing_symbol" : name;
 }
 
 static int knetmon_register_kprobe(struct kprobe *kp)

@@ -10,6 +10,7 @@
  * do not get them, nor make the module flush its batches.
  */
 
+#include <linux/moduleparam.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
 
@@ -17,6 +18,25 @@
 
 unsigned long knetmon_features;
 atomic64_t knetmon_counters[__KNETMON_A_COUNTER_MAX];
+
+static char *fault_probe;
+module_param(fault_probe, charp, 0444);
+MODULE_PARM_DESC(fault_probe, "testing: comma-separated probe symbols and tracepoints to treat as missing");
+
+bool knetmon_fault_injected(const char *name)
+{
+	const char *p = fault_probe;
+	size_t len = strlen(name);
+
+	while (p && *p) {
+		if (!strncmp(p, name, len) && (p[len] == ',' || !p[len]))
+			return true;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return false;
+}
 
 static int knetmon_fill_counters(struct sk_buff *skb)
 {

@@ -35,6 +35,8 @@ int knetmon_dump_inet_family(struct netlink_callback *cb);
 
 /* info.c */
 int knetmon_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info);
+/* Testing: whether the module parameter fault_probe names NAME as missing. */
+bool knetmon_fault_injected(const char *name);
 
 /* netns.c */
 struct net *knetmon_request_net(const struct sk_buff *skb, struct nlattr **attrs,

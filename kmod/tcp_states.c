@@ -88,7 +88,8 @@ void __init knetmon_tcp_states_start(void)
 
 	/* fails to build if the tracepoint's arguments ever change */
 	check_trace_callback_type_inet_sock_set_state(knetmon_tcp_state);
-	for_each_kernel_tracepoint(knetmon_find_state_tp, &tp);
+	if (!knetmon_fault_injected("inet_sock_set_state"))
+		for_each_kernel_tracepoint(knetmon_find_state_tp, &tp);
 	if (!tp) {
 		pr_notice("no tracepoint inet_sock_set_state: no TCP state events\n");
 		return;

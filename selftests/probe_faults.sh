@@ -112,7 +112,30 @@ test_every_probe_missing_still_loads_and_unloads_cleanly() {
 	rmmod knetmon || fail "rmmod failed"
 }
 
+# A kernel without the tracepoint: state events off, said once, the rest on.
+test_missing_state_tracepoint_turns_off_state_events_only() {
+	trap cleanup EXIT
+	reload_with_fault inet_sock_set_state
+	f=$(features_on)
+	! echo "$f" | grep -qx tcp_state || fail "tcp_state on without its tracepoint"
+	echo "$f" | grep -qx bind_inet || fail "bind_inet off: $f"
+	[ "$(dmesg | grep -c 'no tracepoint inet_sock_set_state')" = 1 ] ||
+		fail "the kernel log must say it once: $(dmesg | grep knetmon)"
+	# a monitor of state events gets none while listeners come and go
+	"$KNETMON" monitor -j --kinds state --timeout 3 > /tmp/knetmon-fault-mon.json 2>&1 &
+	mon=$!
+	python3 -c '
+import socket, time
+for _ in range(40):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1); s.close(); time.sleep(0.05)'
+	wait "$mon" || fail "the monitor failed: $(cat /tmp/knetmon-fault-mon.json)"
+	[ ! -s /tmp/knetmon-fault-mon.json ] ||
+		fail "state events without the tracepoint: $(head -3 /tmp/knetmon-fault-mon.json)"
+	rmmod knetmon || fail "rmmod failed"
+}
+
 run_tests test_missing_inet6_bind_turns_off_only_ipv6_binds \
+	test_missing_state_tracepoint_turns_off_state_events_only \
 	test_missing_release_probe_loads_with_bind_tracking_off_and_tables_on \
 	test_missing_unix_release_turns_off_unix_binds_only \
 	test_every_probe_missing_still_loads_and_unloads_cleanly
