@@ -10,8 +10,9 @@
  * it is found by name among the kernel's tracepoints.
  *
  * The probe runs with preemption off, often in softirq with the socket's
- * lock held. With no connection listener it returns after two bitmap
- * tests: a busy server pays for nothing until someone listens. Otherwise it
+ * lock held. With no connection listener it returns after a look-up of
+ * the netns's state and two bitmap tests: a busy server pays next to
+ * nothing until someone listens. Otherwise it
  * builds the record on the stack and numbers and queues it under the table
  * lock as a bind probe does; it never allocates but for the batch.
  *
