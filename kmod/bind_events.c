@@ -418,10 +418,7 @@ static int __net_init knetmon_binds_net_init(struct net *net)
 	return 0;
 }
 
-/*
- * No socket is left in NET to listen: what is pending goes nowhere. Ready
- * batches hold a reference on their netns, so none of NET's is queued.
- */
+/* B's pending events go nowhere, counted as unsent; B takes no more. */
 static void knetmon_batch_drop(struct knetmon_batch *b)
 {
 	if (b->skb) {
@@ -432,11 +429,14 @@ static void knetmon_batch_drop(struct knetmon_batch *b)
 	b->net = NULL;
 }
 
+/*
+ * No socket is left in NET to listen: what is pending goes nowhere. Ready
+ * batches hold a reference on their netns, so none of NET's is queued.
+ */
 static void __net_exit knetmon_binds_net_exit(struct net *net)
 {
 	struct knetmon_binds_net *bn = knetmon_binds_net(net);
 	unsigned long flags;
-
 	int s;
 
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);

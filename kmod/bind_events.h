@@ -46,9 +46,9 @@ bool knetmon_bind_event_wanted(struct knetmon_binds_net *bn);
 /* Without the lock: whether a connection event in NET would reach anyone. */
 bool knetmon_conn_events_listened(const struct net *net);
 /*
- * Append REC (its kind says which stream) to the batches of whoever listens (for a netns's own group,
- * with rec->view set as its listeners see the ids); sent once the lock is
- * dropped.
+ * Append REC (its kind says which stream) to the batches of whoever
+ * listens (for a netns's own group, with rec->view set as its listeners
+ * see the ids); sent once the lock is dropped.
  */
 void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec);
 

@@ -98,13 +98,18 @@ cancel:
 
 /* ---- building a record ---------------------------------------------- */
 
-void knetmon_rec_clock(struct knetmon_bind_rec *rec)
+static void knetmon_rec_time(struct knetmon_bind_rec *rec)
 {
 	/* one read of the clock: both at the same instant, for less */
 	ktime_t mono = ktime_get();
 
 	rec->time_real = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_REAL));
 	rec->time_boot = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_BOOT));
+}
+
+void knetmon_rec_clock(struct knetmon_bind_rec *rec)
+{
+	knetmon_rec_time(rec);
 	rec->pid = rec->tgid = 0;
 	rec->kuid = INVALID_UID;
 	rec->uid = (u32)-1;
@@ -114,7 +119,7 @@ void knetmon_rec_clock(struct knetmon_bind_rec *rec)
 
 void knetmon_rec_task(struct knetmon_bind_rec *rec)
 {
-	knetmon_rec_clock(rec);
+	knetmon_rec_time(rec);
 	rec->pid = current->pid;
 	rec->tgid = current->tgid;
 	rec->kuid = current_uid();

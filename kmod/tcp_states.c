@@ -12,9 +12,9 @@
  * The probe runs with preemption off, often in softirq with the socket's
  * lock held. With no connection listener it returns after a look-up of
  * the netns's state and two bitmap tests: a busy server pays next to
- * nothing until someone listens. Otherwise it
- * builds the record on the stack and numbers and queues it under the table
- * lock as a bind probe does; it never allocates but for the batch.
+ * nothing until someone listens. Otherwise it builds the record on the
+ * stack and numbers and queues it under the table lock as a bind probe
+ * does; it never allocates but for the batch.
  *
  * What it cannot see: TIME_WAIT, which the kernel gives to a separate
  * timewait socket without this tracepoint (the full socket goes from
@@ -80,8 +80,10 @@ static void knetmon_find_state_tp(struct tracepoint *tp, void *priv)
 		*(struct tracepoint **)priv = tp;
 }
 
-/* After the family: events are multicast on it. A kernel without the
- * tracepoint loses the feature, not the load. */
+/*
+ * After the family: events are multicast on it. A kernel without the
+ * tracepoint loses the feature, not the load.
+ */
 void __init knetmon_tcp_states_start(void)
 {
 	struct tracepoint *tp = NULL;

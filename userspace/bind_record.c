@@ -185,12 +185,19 @@ const char *kn_tcp_state_name(uint8_t state)
 	return "UNKNOWN";
 }
 
+/* ADDR, 4 or 16 bytes by B's family, as plain text; "?" if it cannot be. */
+static void inet_text(const struct kn_bind *b, const uint8_t *addr, char *buf, size_t len)
+{
+	if (!inet_ntop(b->family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf, len))
+		snprintf(buf, len, "?");
+}
+
 void kn_bind_addr(const struct kn_bind *b, char *buf, size_t len)
 {
 	if (b->family == AF_UNIX)
 		snprintf(buf, len, "%s", b->path[0] ? b->path : "*");
-	else if (!inet_ntop(b->family == AF_INET6 ? AF_INET6 : AF_INET, b->addr, buf, len))
-		snprintf(buf, len, "?");
+	else
+		inet_text(b, b->addr, buf, len);
 }
 
 static void print_time_text(uint64_t ns)
@@ -204,15 +211,11 @@ static void print_time_text(uint64_t ns)
 	print_text("%s.%06llu ", buf, (unsigned long long)(ns % 1000000000ull) / 1000);
 }
 
-/* ADDR:PORT of B's family, as ss writes it ("[::1]:80"). */
-static void format_end(const struct kn_bind *b, const uint8_t *addr, uint16_t port,
+/* An address's text and a port as ss writes them ("[::1]:80"). */
+static void format_end(const struct kn_bind *b, const char *addr, uint16_t port,
 		       char *buf, size_t len)
 {
-	char text[64];
-
-	if (!inet_ntop(b->family == AF_INET6 ? AF_INET6 : AF_INET, addr, text, sizeof(text)))
-		snprintf(text, sizeof(text), "?");
-	snprintf(buf, len, b->family == AF_INET6 ? "[%s]:%u" : "%s:%u", text, port);
+	snprintf(buf, len, b->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, port);
 }
 
 /* A connection event: its peer, and for a state change where it came from. */
@@ -220,12 +223,11 @@ static void print_conn(const struct kn_bind *b)
 {
 	char addr[64], end[80];
 
-	if (!inet_ntop(b->family == AF_INET6 ? AF_INET6 : AF_INET, b->raddr, addr, sizeof(addr)))
-		snprintf(addr, sizeof(addr), "?");
+	inet_text(b, b->raddr, addr, sizeof(addr));
 	print_string("remote_addr", NULL, addr);
 	print_uint("remote_port", NULL, b->rport);
 	if (!print_is_json()) {
-		format_end(b, b->raddr, b->rport, end, sizeof(end));
+		format_end(b, addr, b->rport, end, sizeof(end));
 		print_text("-> %-28s ", end);
 	}
 	if (b->kind == KNETMON_BIND_KIND_STATE) {
@@ -250,7 +252,7 @@ static void print_local(const struct kn_bind *b)
 	print_uint("port", NULL, b->port);
 	if (print_is_json())
 		return;		/* a monitor under a storm: no text to build */
-	format_end(b, b->addr, b->port, local, sizeof(local));
+	format_end(b, addr, b->port, local, sizeof(local));
 	print_text("%-28s ", local);
 }
 
