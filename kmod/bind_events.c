@@ -56,7 +56,7 @@ static const struct knetmon_stream_def {
 
 struct knetmon_binds_net {
 	u64 seq[KNETMON_STREAMS];
-	u64 lost_seen;			/* probe misses already shown as a gap */
+	u64 lost_seen[KNETMON_STREAMS];	/* probe misses already shown as a gap */
 	u64 cookie;			/* the netns's */
 	u32 inum;
 	struct hlist_node by_cookie;	/* in knetmon_nets while the netns lives */
@@ -74,7 +74,7 @@ static unsigned int knetmon_binds_net_id;
 /* Every netns's state by cookie, for a release whose socket is gone. */
 static DEFINE_HASHTABLE(knetmon_nets, 6);
 static u32 knetmon_nets_count;
-static u64 knetmon_lost_total;
+static u64 knetmon_lost_total[KNETMON_STREAMS];
 /* The "_all" groups' batches, multicast in the initial netns. */
 static struct knetmon_batch knetmon_batch_all[KNETMON_STREAMS];
 static LIST_HEAD(knetmon_batches_pending);
@@ -190,7 +190,7 @@ static void knetmon_batch_add(struct knetmon_batch *b, const struct knetmon_bind
 /* Connection kinds go to the connection groups, the rest to the bind groups. */
 static enum knetmon_stream knetmon_rec_stream(const struct knetmon_bind_rec *rec)
 {
-	return rec->kind == KNETMON_BIND_KIND_STATE ? KNETMON_STREAM_CONNS : KNETMON_STREAM_BINDS;
+	return rec->kind >= KNETMON_BIND_KIND_STATE ? KNETMON_STREAM_CONNS : KNETMON_STREAM_BINDS;
 }
 
 void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec,
@@ -201,11 +201,12 @@ void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind
 	lockdep_assert_held(&knetmon_bind_table_lock);
 	/*
 	 * LOST is read before the lock: a CPU may bring an older count than
-	 * one already seen. Only growth is a loss. Only bind probes miss.
+	 * one already seen. Only growth is a loss. Each stream has its own
+	 * probes, and its own count of their misses.
 	 */
-	knetmon_lost_total = max(knetmon_lost_total, lost);
-	if (s == KNETMON_STREAM_BINDS && lost > bn->lost_seen) {
-		bn->lost_seen = lost;
+	knetmon_lost_total[s] = max(knetmon_lost_total[s], lost);
+	if (lost > bn->lost_seen[s]) {
+		bn->lost_seen[s] = lost;
 		bn->seq[s]++;	/* a number no event gets: the gap listeners see */
 	}
 	rec->seq = ++bn->seq[s];
@@ -257,7 +258,8 @@ void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct knetmon_bind_
 	lockdep_assert_held(&knetmon_bind_table_lock);
 	if (net) {
 		/* ids as this group's listeners see them: only when there are any */
-		knetmon_rec_view_netns(rec, net);
+		if (!rec->view_fixed)
+			knetmon_rec_view_netns(rec, net);
 		knetmon_batch_add(&bn->batch[s], rec);
 	}
 	if (knetmon_all_listened(s))
@@ -412,7 +414,7 @@ static int __net_init knetmon_binds_net_init(struct net *net)
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
 	WRITE_ONCE(knetmon_nets_count, knetmon_nets_count + 1);
 	/* misses before this netns existed are no gap of its own */
-	bn->lost_seen = knetmon_lost_total;
+	memcpy(bn->lost_seen, knetmon_lost_total, sizeof(bn->lost_seen));
 	hash_add(knetmon_nets, &bn->by_cookie, bn->cookie);
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
 	return 0;

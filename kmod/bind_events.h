@@ -35,8 +35,8 @@ struct knetmon_binds_net *knetmon_binds_net_find(u64 cookie);
 
 /*
  * With knetmon_bind_table_lock held: the next number of REC's stream in
- * BN's netns. LOST is how many bind-probe hits were
- * missed since load: a netns's next number skips one when it grew, so its
+ * BN's netns. LOST is how many hits of that stream's probes were missed
+ * since load: a netns's next number skips one when it grew, so its
  * listeners see a gap for events that were never numbered.
  */
 void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec,

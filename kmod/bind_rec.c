@@ -13,6 +13,7 @@
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
+#include <net/tcp.h>
 
 #include "knetmon.h"
 #include "bind_rec.h"
@@ -29,13 +30,33 @@ static int knetmon_bind_put_local(struct sk_buff *skb, const struct knetmon_bind
 	       nla_put_be16(skb, KNETMON_A_BIND_PORT, rec->port);
 }
 
-/* A connection's other end, and the state it came from. */
+static bool knetmon_kind_is_conn(u8 kind)
+{
+	return kind == KNETMON_BIND_KIND_STATE || kind == KNETMON_BIND_KIND_CONNECT ||
+	       kind == KNETMON_BIND_KIND_ACCEPT || kind == KNETMON_BIND_KIND_CLOSE;
+}
+
+/* A connection's other end. */
 static int knetmon_bind_put_remote(struct sk_buff *skb, const struct knetmon_bind_rec *rec)
 {
 	return nla_put(skb, KNETMON_A_BIND_REMOTE_ADDR, rec->family == AF_INET6 ? 16 : 4,
 		       rec->raddr) ||
-	       nla_put_be16(skb, KNETMON_A_BIND_REMOTE_PORT, rec->rport) ||
-	       nla_put_u8(skb, KNETMON_A_BIND_OLD_STATE, rec->old_state);
+	       nla_put_be16(skb, KNETMON_A_BIND_REMOTE_PORT, rec->rport);
+}
+
+/* A closed connection's life; its length only where its start was seen. */
+static int knetmon_bind_put_life(struct sk_buff *skb, const struct knetmon_conn_life *l)
+{
+	return nla_put_u64_64bit(skb, KNETMON_A_BIND_BYTES_ACKED, l->bytes_acked,
+				 KNETMON_A_BIND_PAD) ||
+	       nla_put_u64_64bit(skb, KNETMON_A_BIND_BYTES_RECEIVED, l->bytes_received,
+				 KNETMON_A_BIND_PAD) ||
+	       nla_put_u32(skb, KNETMON_A_BIND_SEGS_OUT, l->segs_out) ||
+	       nla_put_u32(skb, KNETMON_A_BIND_SEGS_IN, l->segs_in) ||
+	       nla_put_u32(skb, KNETMON_A_BIND_TOTAL_RETRANS, l->total_retrans) ||
+	       nla_put_u8(skb, KNETMON_A_BIND_CLOSED_BY, l->closed_by) ||
+	       (l->duration && nla_put_u64_64bit(skb, KNETMON_A_BIND_DURATION_NS, l->duration,
+						 KNETMON_A_BIND_PAD));
 }
 
 /* Ids not visible in the namespaces asked for are left out. */
@@ -82,7 +103,12 @@ int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec, b
 		goto cancel;
 	if (rec->preexisting && nla_put_flag(skb, KNETMON_A_BIND_PREEXISTING))
 		goto cancel;
-	if (rec->kind == KNETMON_BIND_KIND_STATE && knetmon_bind_put_remote(skb, rec))
+	if (knetmon_kind_is_conn(rec->kind) && knetmon_bind_put_remote(skb, rec))
+		goto cancel;
+	if (rec->kind == KNETMON_BIND_KIND_STATE &&
+	    nla_put_u8(skb, KNETMON_A_BIND_OLD_STATE, rec->old_state))
+		goto cancel;
+	if (rec->kind == KNETMON_BIND_KIND_CLOSE && knetmon_bind_put_life(skb, &rec->life))
 		goto cancel;
 	if (dump_seq && nla_put_u64_64bit(skb, KNETMON_A_BIND_DUMP_SEQ, *dump_seq,
 					  KNETMON_A_BIND_PAD))
@@ -107,14 +133,21 @@ static void knetmon_rec_time(struct knetmon_bind_rec *rec)
 	rec->time_boot = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_BOOT));
 }
 
-void knetmon_rec_clock(struct knetmon_bind_rec *rec)
+void knetmon_rec_no_ids(struct knetmon_bind_rec *rec)
 {
-	knetmon_rec_time(rec);
 	rec->pid = rec->tgid = 0;
 	rec->kuid = INVALID_UID;
 	rec->uid = (u32)-1;
+	rec->view = (struct knetmon_ids) { .uid = (u32)-1 };
 	rec->pids[0] = rec->pids[1] = NULL;
+	rec->cgroup = 0;
 	rec->comm[0] = '\0';
+}
+
+void knetmon_rec_clock(struct knetmon_bind_rec *rec)
+{
+	knetmon_rec_time(rec);
+	knetmon_rec_no_ids(rec);
 }
 
 void knetmon_rec_task(struct knetmon_bind_rec *rec)
@@ -246,17 +279,62 @@ void knetmon_rec_sock(struct knetmon_bind_rec *rec, const struct sock *sk,
  * picks the local port, and a passive open's (LISTEN -> SYN_RECV) while
  * the child still has its listener's ends: 0 there.
  */
-void knetmon_rec_tcp_state(struct knetmon_bind_rec *rec, const struct sock *sk, int old,
-			   int new)
+void knetmon_rec_tcp_ends(struct knetmon_bind_rec *rec, const struct sock *sk, u8 kind)
 {
 	knetmon_rec_sock(rec, sk, NULL);
-	rec->kind = KNETMON_BIND_KIND_STATE;
-	rec->old_state = old;
-	rec->state = new;
+	rec->kind = kind;
 	rec->port = READ_ONCE(inet_sk(sk)->inet_sport);
 	rec->rport = READ_ONCE(sk->sk_dport);
 	if (sk->sk_family == AF_INET6)
 		memcpy(rec->raddr, &sk->sk_v6_daddr, 16);
 	else
 		memcpy(rec->raddr, &sk->sk_daddr, 4);
+}
+
+void knetmon_rec_tcp_state(struct knetmon_bind_rec *rec, const struct sock *sk, int old,
+			   int new)
+{
+	knetmon_rec_tcp_ends(rec, sk, KNETMON_BIND_KIND_STATE);
+	rec->old_state = old;
+	rec->state = new;
+}
+
+/*
+ * Whose end came first, from the state the connection leaves for CLOSE:
+ * from FIN_WAIT1, FIN_WAIT2 or CLOSING this end had sent its FIN; from
+ * CLOSE_WAIT or LAST_ACK the peer had. Straight from ESTABLISHED it was a
+ * reset: the peer's if tcp_reset() left its error, else this end's abort
+ * (close() with unread data, SO_LINGER 0, tcp_disconnect()).
+ */
+static u8 knetmon_closed_by(const struct sock *sk, int old)
+{
+	switch (old) {
+	case TCP_CLOSE_WAIT:
+	case TCP_LAST_ACK:
+		return KNETMON_CLOSED_BY_REMOTE;
+	case TCP_ESTABLISHED:
+		return READ_ONCE(sk->sk_err) == ECONNRESET ? KNETMON_CLOSED_BY_REMOTE :
+							     KNETMON_CLOSED_BY_LOCAL;
+	default:
+		return KNETMON_CLOSED_BY_LOCAL;
+	}
+}
+
+/*
+ * The counters tcp_info reports, final at this change: the caller of
+ * tcp_set_state() holds the socket. RESULT is the reset's error, if any.
+ */
+void knetmon_rec_tcp_close(struct knetmon_bind_rec *rec, const struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	struct knetmon_conn_life *l = &rec->life;
+
+	l->closed_by = knetmon_closed_by(sk, rec->old_state);
+	l->bytes_acked = tp->bytes_acked;
+	l->bytes_received = tp->bytes_received;
+	l->segs_out = tp->segs_out;
+	l->segs_in = tp->segs_in;
+	l->total_retrans = tp->total_retrans;
+	rec->result = -READ_ONCE(sk->sk_err);
+	rec->kind = KNETMON_BIND_KIND_CLOSE;
 }

@@ -18,6 +18,17 @@ struct knetmon_ids {
 	u32 uid;		/* (u32)-1: not mapped there */
 };
 
+/* KIND_CLOSE: a connection's life, as tcp_info counts it. */
+struct knetmon_conn_life {
+	u64 bytes_acked;
+	u64 bytes_received;
+	u64 duration;		/* ns; 0: its start was not seen */
+	u32 segs_out;
+	u32 segs_in;
+	u32 total_retrans;
+	u8 closed_by;		/* KNETMON_CLOSED_BY_* */
+};
+
 struct knetmon_bind_rec {
 	u64 seq;
 	u64 time_real;
@@ -30,6 +41,7 @@ struct knetmon_bind_rec {
 	u32 tgid;
 	u32 uid;
 	struct knetmon_ids view;	/* as a netns's listeners or a dump's caller do */
+	bool view_fixed;	/* view set already (a connection's owner) */
 	struct pid *pids[2];	/* thread, process: held while in the table */
 	kuid_t kuid;
 	u32 netns;		/* netns inode */
@@ -46,6 +58,7 @@ struct knetmon_bind_rec {
 	__be16 port;
 	__be16 rport;		/* connection events: the peer's */
 	u8 old_state;		/* KIND_STATE: TCP_* before */
+	struct knetmon_conn_life life;	/* KIND_CLOSE */
 	u8 addr[16];
 	u8 raddr[16];
 	u8 path_len;		/* AF_UNIX: bytes of path (0: none) */
@@ -57,9 +70,15 @@ struct knetmon_bind_rec {
 void knetmon_rec_task(struct knetmon_bind_rec *rec);
 /* Clocks only, and no ids: an event no task caused (a softirq's). */
 void knetmon_rec_clock(struct knetmon_bind_rec *rec);
+/* No ids at all: none known (the clocks stay as they are). */
+void knetmon_rec_no_ids(struct knetmon_bind_rec *rec);
+/* A connection's ends as they are now, for a connection event of KIND. */
+void knetmon_rec_tcp_ends(struct knetmon_bind_rec *rec, const struct sock *sk, u8 kind);
 /* A connection's ends and TCP states OLD -> NEW, for a STATE event. */
 void knetmon_rec_tcp_state(struct knetmon_bind_rec *rec, const struct sock *sk, int old,
 			   int new);
+/* REC, a STATE event of SK to CLOSE, becomes its CLOSE: counters and who closed. */
+void knetmon_rec_tcp_close(struct knetmon_bind_rec *rec, const struct sock *sk);
 /* REC's ids as PIDNS (NULL: none visible) and USERNS see them, into rec->view. */
 void knetmon_rec_view(struct knetmon_bind_rec *rec, struct pid_namespace *pidns,
 		      struct user_namespace *userns);

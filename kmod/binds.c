@@ -450,55 +450,8 @@ static int knetmon_unix_listen_return(struct kretprobe_instance *ri, struct pt_r
 
 /* ---- registration --------------------------------------------------- */
 
-/*
- * For tests of the missing-symbol path: a probe named in fault_probe is
- * placed on a symbol no kernel has, so register_kprobe() fails the way it
- * does on a kernel that lacks (or inlined) the function.
- */
-static const char *knetmon_probe_symbol(const char *name)
-{
-	return knetmon_fault_injected(name) ? "knetmon_fault_injected_missing_symbol" : name;
-}
-
-static int knetmon_register_kprobe(struct kprobe *kp)
-{
-	const char *name = kp->symbol_name;
-	int err;
-
-	kp->symbol_name = knetmon_probe_symbol(name);
-	err = register_kprobe(kp);
-	kp->symbol_name = name;
-	if (!err && !knetmon_probe_can_step(kp)) {
-		unregister_kprobe(kp);
-		err = -EOPNOTSUPP;	/* see compat.h */
-	}
-	if (err)
-		pr_notice("cannot probe %s (%d): feature off\n", name, err);
-	return err;
-}
-
-static int knetmon_register_kretprobe(struct kretprobe *rp)
-{
-	const char *name = rp->kp.symbol_name;
-	int err;
-
-	rp->kp.symbol_name = knetmon_probe_symbol(name);
-	err = register_kretprobe(rp);
-	rp->kp.symbol_name = name;
-	if (err)
-		pr_notice("cannot probe %s (%d): feature off\n", name, err);
-	return err;
-}
-
-#define KNETMON_KRETPROBE(sym, entry, ret, call) {		\
-	.kp.symbol_name	= sym,					\
-	.entry_handler	= entry,				\
-	.handler	= ret,					\
-	.data_size	= sizeof(struct call),			\
-}
-
 /* Releases first: a bind must never be stored that cannot be removed. */
-static struct kretprobe knetmon_kretprobes[] = {
+static struct knetmon_kretprobe knetmon_kretprobes[] = {
 	KNETMON_KRETPROBE("inet_release", knetmon_release_entry, knetmon_release_return,
 			  knetmon_release_call),
 	KNETMON_KRETPROBE("inet6_release", knetmon_release_entry, knetmon_release_return,
@@ -540,44 +493,6 @@ static_assert(ARRAY_SIZE(knetmon_kretprobe_needs) == ARRAY_SIZE(knetmon_kretprob
 static_assert(ARRAY_SIZE(knetmon_kretprobe_feature) == ARRAY_SIZE(knetmon_kretprobes));
 
 /*
- * Where probes step themselves (compat.h), a kretprobe's entry still
- * single-steps: its pre_handler is kprobes' own. A plain kprobe at the same
- * address, placed just before it, does the instruction instead: kprobes
- * runs the handlers of one address newest first, so when this one returns
- * the kretprobe's entry has run.
- */
-static int knetmon_step_pre(struct kprobe *p, struct pt_regs *regs)
-{
-	return knetmon_probe_step(p, regs);
-}
-
-static struct kprobe knetmon_step_kprobes[ARRAY_SIZE(knetmon_kretprobes)];
-static bool knetmon_step_placed[ARRAY_SIZE(knetmon_kretprobes)];
-
-static int knetmon_step_register(int i)
-{
-	struct kprobe *kp = &knetmon_step_kprobes[i];
-
-	if (!KNETMON_PROBE_STEPS_ITSELF)
-		return 0;
-	*kp = (struct kprobe) {
-		.symbol_name = knetmon_kretprobes[i].kp.symbol_name,
-		.pre_handler = knetmon_step_pre,
-	};
-	if (knetmon_register_kprobe(kp))
-		return -ENOENT;
-	knetmon_step_placed[i] = true;
-	return 0;
-}
-
-static void knetmon_step_unregister(int i)
-{
-	if (knetmon_step_placed[i])
-		unregister_kprobe(&knetmon_step_kprobes[i]);
-	knetmon_step_placed[i] = false;
-}
-
-/*
  * Calls that were not seen: a kretprobe out of instances, or a probe hit
  * while another kprobe's handler ran on the CPU. Any of them may have been
  * an event, so each one leaves a gap in the sequence (bind_events.c).
@@ -589,8 +504,8 @@ static u64 knetmon_probes_missed(void)
 
 	for (i = 0; i < ARRAY_SIZE(knetmon_kretprobes); i++)
 		if (test_bit(knetmon_kretprobe_feature[i], &knetmon_features))
-			missed += READ_ONCE(knetmon_kretprobes[i].nmissed) +
-				  READ_ONCE(knetmon_kretprobes[i].kp.nmissed);
+			missed += READ_ONCE(knetmon_kretprobes[i].rp.nmissed) +
+				  READ_ONCE(knetmon_kretprobes[i].rp.kp.nmissed);
 	return missed;
 }
 
@@ -608,12 +523,12 @@ static void knetmon_unregister_range(int first, int end)
 
 	for (i = first; i < end; i++)
 		if (test_and_clear_bit(knetmon_kretprobe_feature[i], &knetmon_features))
-			rps[n++] = &knetmon_kretprobes[i];
+			rps[n++] = &knetmon_kretprobes[i].rp;
 	/* one wait for the handlers in flight on every CPU, not one per probe */
 	if (n)
 		unregister_kretprobes(rps, n);
 	for (i = first; i < end; i++)
-		knetmon_step_unregister(i);
+		knetmon_kretprobe_unstep(&knetmon_kretprobes[i]);
 }
 
 /*
@@ -627,29 +542,10 @@ static void knetmon_binds_unregister(void)
 	knetmon_unregister_range(0, KNETMON_RELEASE_PROBES);
 }
 
-/*
- * Instances per kretprobe. One is held for the length of one call, and
- * calls may sleep: a lingering close, a unix bind on a slow filesystem,
- * lock_sock() behind a busy socket. 16 per CPU leaves room for as many
- * tasks asleep in the probed functions as running ones, with a floor of 64
- * for small machines; an instance costs its call data (up to 128 bytes)
- * plus the kretprobe's own bookkeeping. Running out is no silent loss: the
- * miss is counted and leaves a gap in the sequence.
- */
-static int knetmon_kretprobe_instances(void)
-{
-	return clamp_t(int, 16 * num_possible_cpus(), 64, 4096);
-}
-
 static int knetmon_place(int i)
 {
-	knetmon_kretprobes[i].maxactive = knetmon_kretprobe_instances();
-	if (knetmon_step_register(i))
+	if (knetmon_kretprobe_place(&knetmon_kretprobes[i]))
 		return -ENOENT;
-	if (knetmon_register_kretprobe(&knetmon_kretprobes[i])) {
-		knetmon_step_unregister(i);
-		return -ENOENT;
-	}
 	set_bit(knetmon_kretprobe_feature[i], &knetmon_features);
 	return 0;
 }
@@ -674,7 +570,7 @@ static int knetmon_binds_register(void)
 	for (; i < ARRAY_SIZE(knetmon_kretprobes); i++) {
 		if (!test_bit(knetmon_kretprobe_needs[i], &knetmon_features)) {
 			pr_notice("%s not probed: its release probe is missing\n",
-				  knetmon_kretprobes[i].kp.symbol_name);
+				  knetmon_kretprobes[i].rp.kp.symbol_name);
 			continue;
 		}
 		if (!knetmon_place(i))

@@ -71,9 +71,33 @@ int knetmon_nl_get_binds_start(struct netlink_callback *cb);
 int knetmon_nl_get_binds_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int knetmon_nl_get_binds_done(struct netlink_callback *cb);
 
-/* tcp_states.c: TCP state changes into the connection events */
-void knetmon_tcp_states_start(void);
-void knetmon_tcp_states_stop(void);
+/*
+ * probes.c: a kretprobe and, where probes step themselves (compat.h), the
+ * kprobe that does its first instruction.
+ */
+#include <linux/kprobes.h>
+struct knetmon_kretprobe {
+	struct kretprobe rp;
+	struct kprobe step;
+	bool step_placed;
+};
+
+#define KNETMON_KRETPROBE(sym, entry, ret, call) { .rp = {	\
+	.kp.symbol_name	= sym,					\
+	.entry_handler	= entry,				\
+	.handler	= ret,					\
+	.data_size	= sizeof(struct call),			\
+} }
+
+/* 0, or -ENOENT (said in the log): the symbol is missing or cannot be probed. */
+int knetmon_kretprobe_place(struct knetmon_kretprobe *p);
+/* After unregister_kretprobe(s)(): its stepping kprobe, if one was placed. */
+void knetmon_kretprobe_unstep(struct knetmon_kretprobe *p);
+
+/* tcp_conns.c: TCP connection events (on conn_table.c and the bind path's events) */
+void knetmon_tcp_conns_start(void);
+void knetmon_tcp_conns_stop(void);
+void knetmon_tcp_conns_sync_counters(void);
 
 /* sockets.c, owners.c */
 void knetmon_sockets_init(void);

@@ -44,7 +44,7 @@ static int __init knetmon_init(void)
 
 	/* bind probes multicast on the family: placed once it exists */
 	knetmon_binds_start();
-	knetmon_tcp_states_start();
+	knetmon_tcp_conns_start();
 
 	pr_debug("loaded, version " KNETMON_VERSION "\n");
 	return 0;
@@ -58,7 +58,7 @@ err_tables:
 static void __exit knetmon_exit(void)
 {
 	/* no probe fires and none is in flight once these return */
-	knetmon_tcp_states_stop();
+	knetmon_tcp_conns_stop();
 	knetmon_binds_stop();
 	knetmon_genl_exit();
 	knetmon_tables_exit();

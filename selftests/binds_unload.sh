@@ -1,7 +1,9 @@
 #!/bin/sh
-# Unloading knetmon while four processes bind, listen and close in a loop:
-# every probe is drained before the table goes, the kernel logs no warning,
-# and the counters agree with the live table.
+# Unloading knetmon while four processes bind, listen and close in a loop,
+# or connect, accept and close with a connection monitor listening: every
+# probe is drained before the tables go, the kernel logs no warning, the
+# counters agree with the live table, and the connection table empties
+# once the connections have ended.
 . selftests/lib.sh
 
 LOADERS=
@@ -21,6 +23,28 @@ while True:
 		LOADERS="$LOADERS $!"
 	done
 }
+# Four processes connecting, accepting and closing over loopback.
+start_conn_load() {
+	for i in 1 2 3 4; do
+		python3 -c '
+import socket
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(64)
+while True:
+    c = socket.create_connection(l.getsockname()); a, _ = l.accept()
+    c.sendall(b"x"); a.recv(1); c.close(); a.close()
+' &
+		LOADERS="$LOADERS $!"
+	done
+}
+MON=
+stop_conn_load() {
+	stop_load
+	[ -z "$MON" ] || { kill "$MON" 2> /dev/null; wait "$MON" 2> /dev/null || true; }
+	MON=
+}
+closes_seen() { [ "$(info_counter events_close)" -gt "$1" ]; }
+conns_live_is() { [ "$(info_counter conns_live)" = "$1" ]; }
+
 stop_load() {
 	[ -z "$LOADERS" ] || kill $LOADERS 2> /dev/null || true
 	for p in $LOADERS; do wait "$p" 2> /dev/null || true; done
@@ -108,5 +132,46 @@ PY
 	rm -f /tmp/knetmon-pre-ready
 }
 
+test_unload_during_connection_storm_with_a_listener_is_clean() {
+	trap stop_conn_load EXIT
+	load_module
+	warn0=$(dmesg | grep -cE 'WARNING|BUG|Call Trace' || true)
+	"$KNETMON" monitor --kinds connect,accept,close > /dev/null 2>&1 &
+	MON=$!
+	start_conn_load
+	busywait 60000 closes_seen 200 || fail "the load produced no close events"
+	rmmod knetmon || fail "rmmod failed under load"
+	kill "$MON"; wait "$MON" 2> /dev/null || true	# subscribed to a family now gone
+	insmod "$KNETMON_KO" || fail "reload failed"
+	"$KNETMON" monitor --kinds connect,accept,close > /dev/null 2>&1 &
+	MON=$!
+	busywait 60000 closes_seen 100 || fail "no close events after reload"
+	rmmod knetmon || fail "second rmmod failed under load"
+	stop_conn_load
+	insmod "$KNETMON_KO"
+	warn1=$(dmesg | grep -cE 'WARNING|BUG|Call Trace' || true)
+	[ "$warn0" = "$warn1" ] || fail "kernel log gained warnings"
+}
+
+# Every connection begun while someone listens leaves the table at its
+# close, listened to or not: a monitor comes and goes in the middle.
+test_connection_table_empties_when_the_connections_end() {
+	trap stop_conn_load EXIT
+	unload_module
+	load_module
+	"$KNETMON" monitor --kinds connect,accept,close > /dev/null 2>&1 &
+	MON=$!
+	start_conn_load
+	busywait 60000 closes_seen 200 || fail "the load produced no close events"
+	kill "$MON"; wait "$MON" 2> /dev/null || true; MON=
+	sleep 1		# connections begun under the monitor end without it
+	stop_load
+	busywait 10000 conns_live_is 0 ||
+		fail "conns_live $(info_counter conns_live) after every connection ended"
+	[ "$(info_counter conns_overflow)" = 0 ] || fail "the table overflowed"
+}
+
 run_tests test_unload_during_bind_storm_is_clean test_counters_agree_with_table_after_load \
+	test_unload_during_connection_storm_with_a_listener_is_clean \
+	test_connection_table_empties_when_the_connections_end \
 	test_sockets_bound_before_insmod_listed_as_preexisting

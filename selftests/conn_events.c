@@ -5,13 +5,16 @@
  * order TCP goes through them, with the ends getsockname() and
  * getpeername() give, numbered without gaps; and nowhere else: not on the
  * "binds" group, not to an unprivileged user, not numbered when no one
- * listens. Every test runs in a netns of its own.
+ * listens. A connect is reported when its SYN goes and again with its
+ * outcome, an accept with the acceptor, a close with its owner and the
+ * counters TCP_INFO gives for the same socket. Every test runs in a netns
+ * of its own.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>		/* tcp_info with the byte counts glibc's lacks */
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -26,10 +29,11 @@ enum { ESTAB = 1, SYN_SENT, SYN_RECV, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE,
        CLOSE_WAIT, LAST_ACK, LISTEN, CLOSING };
 
 struct cev {
-	uint8_t cmd, kind, family, state, old_state;
-	uint64_t seq;
-	uint32_t tgid, netns;
-	bool has_tgid;
+	uint8_t cmd, kind, family, state, old_state, closed_by;
+	uint64_t seq, cookie, bytes_acked, bytes_received, duration;
+	uint32_t tgid, netns, segs_out, segs_in, total_retrans;
+	int32_t result;
+	bool has_tgid, has_duration;
 	uint16_t port, rport;
 	uint8_t addr[16], raddr[16];
 	int addr_len, raddr_len;
@@ -50,6 +54,18 @@ static int cev_attr(const struct nlattr *a, void *data)
 	case KNETMON_A_BIND_NETNS: e->netns = mnl_attr_get_u32(a); break;
 	case KNETMON_A_BIND_PORT: e->port = ntohs(mnl_attr_get_u16(a)); break;
 	case KNETMON_A_BIND_REMOTE_PORT: e->rport = ntohs(mnl_attr_get_u16(a)); break;
+	case KNETMON_A_BIND_RESULT: e->result = (int32_t)mnl_attr_get_u32(a); break;
+	case KNETMON_A_BIND_COOKIE: e->cookie = mnl_attr_get_u64(a); break;
+	case KNETMON_A_BIND_BYTES_ACKED: e->bytes_acked = mnl_attr_get_u64(a); break;
+	case KNETMON_A_BIND_BYTES_RECEIVED: e->bytes_received = mnl_attr_get_u64(a); break;
+	case KNETMON_A_BIND_SEGS_OUT: e->segs_out = mnl_attr_get_u32(a); break;
+	case KNETMON_A_BIND_SEGS_IN: e->segs_in = mnl_attr_get_u32(a); break;
+	case KNETMON_A_BIND_TOTAL_RETRANS: e->total_retrans = mnl_attr_get_u32(a); break;
+	case KNETMON_A_BIND_CLOSED_BY: e->closed_by = mnl_attr_get_u8(a); break;
+	case KNETMON_A_BIND_DURATION_NS:
+		e->duration = mnl_attr_get_u64(a);
+		e->has_duration = true;
+		break;
 	case KNETMON_A_BIND_COMM:
 		snprintf(e->comm, sizeof(e->comm), "%s", mnl_attr_get_str(a));
 		break;
@@ -185,6 +201,8 @@ static void trail_add(struct trail *t, const struct conn *c, const struct cev *e
 struct watch {
 	struct trail end[3];
 	uint64_t first_seq, last_seq, events, gaps, others;
+	struct cev kinds[8];		/* connect, connect, accept, close, close... */
+	int n_kinds;
 };
 
 /*
@@ -200,7 +218,7 @@ static int watch_until(struct kt_sock *s, const struct conn *c, struct watch *w,
 	while (!w->end[which].n || w->end[which].to[w->end[which].n - 1] != state) {
 		if (next_cev(s, &e, 5000))
 			return -1;
-		if (e.cmd != KNETMON_CMD_CONN_EVENT || e.kind != KNETMON_BIND_KIND_STATE) {
+		if (e.cmd != KNETMON_CMD_CONN_EVENT) {
 			w->others++;
 			continue;
 		}
@@ -210,6 +228,11 @@ static int watch_until(struct kt_sock *s, const struct conn *c, struct watch *w,
 			w->first_seq = e.seq;
 		w->last_seq = e.seq;
 		w->events++;
+		if (e.kind != KNETMON_BIND_KIND_STATE) {
+			if (w->n_kinds < 8)
+				w->kinds[w->n_kinds++] = e;
+			continue;
+		}
 		end = conn_end(c, &e);
 		if (end >= 0)
 			trail_add(&w->end[end], c, &e);
@@ -386,8 +409,15 @@ TEST(binds_group_gets_binds_and_no_connection_events)
 	kt_close(&ev);
 }
 
-/* No listener, nothing numbered; then every change numbered is received. */
-TEST(state_changes_are_numbered_only_while_someone_listens)
+/* Connection events numbered since load, of every kind. */
+static uint64_t conn_events_counted(const struct kt_counters *c)
+{
+	return c->v[KNETMON_A_COUNTER_EVENTS_STATE] + c->v[KNETMON_A_COUNTER_EVENTS_CONNECT] +
+	       c->v[KNETMON_A_COUNTER_EVENTS_ACCEPT] + c->v[KNETMON_A_COUNTER_EVENTS_CLOSE];
+}
+
+/* No listener, nothing numbered; then every event numbered is received. */
+TEST(connection_events_are_numbered_only_while_someone_listens)
 {
 	struct kt_counters before, after;
 	struct kt_sock req, ev;
@@ -407,7 +437,7 @@ TEST(state_changes_are_numbered_only_while_someone_listens)
 	ASSERT_EQ(0, kt_counters(&req, &after));
 	EXPECT_EQ(0ull, seq) TH_LOG("numbered with no listener");
 	/* other netns may have listeners; in this rig, no test runs beside */
-	EXPECT_EQ(before.v[KNETMON_A_COUNTER_EVENTS_STATE], after.v[KNETMON_A_COUNTER_EVENTS_STATE]);
+	EXPECT_EQ(conn_events_counted(&before), conn_events_counted(&after));
 
 	ASSERT_EQ(0, kt_open(&ev));
 	ASSERT_EQ(0, kt_join(&ev, ev.conns_group));
@@ -415,8 +445,8 @@ TEST(state_changes_are_numbered_only_while_someone_listens)
 	ASSERT_EQ(0, conn_open(&c, AF_INET));
 	ASSERT_EQ(0, conn_live_and_close(&ev, &c, &w));
 	ASSERT_EQ(0, kt_counters(&req, &after));
-	EXPECT_EQ(w.events, after.v[KNETMON_A_COUNTER_EVENTS_STATE] -
-			    before.v[KNETMON_A_COUNTER_EVENTS_STATE]);
+	EXPECT_EQ(w.events, conn_events_counted(&after) - conn_events_counted(&before));
+	EXPECT_EQ(5, w.n_kinds) TH_LOG("connect twice, accept, close twice, and nothing else");
 	kt_close(&ev);
 	kt_close(&req);
 }
@@ -470,6 +500,289 @@ TEST(unprivileged_user_cannot_join_the_conns_groups)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("10 setup, 11 conns joined, 12 conns_all joined");
+}
+
+/* ---- connect, accept, close ------------------------------------------ */
+
+/* Every event but state changes, until none came for QUIET_MS or MAX are in. */
+static int read_kinds(struct kt_sock *s, struct cev *out, int max, int quiet_ms)
+{
+	struct cev e;
+	int n = 0;
+
+	while (n < max && !next_cev(s, &e, quiet_ms))
+		if (e.cmd == KNETMON_CMD_CONN_EVENT && e.kind != KNETMON_BIND_KIND_STATE)
+			out[n++] = e;
+	return n;
+}
+
+/* The first of EV[N] of KIND with local port PORT (0: any) and peer port RPORT. */
+static const struct cev *find_kind(const struct cev *ev, int n, uint8_t kind, uint16_t port,
+				   uint16_t rport)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (ev[i].kind == kind && (!port || ev[i].port == port) && ev[i].rport == rport)
+			return &ev[i];
+	return NULL;
+}
+
+static const struct cev *find_connect(const struct cev *ev, int n, uint16_t rport,
+				      int32_t result)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (ev[i].kind == KNETMON_BIND_KIND_CONNECT && ev[i].rport == rport &&
+		    ev[i].result == result)
+			return &ev[i];
+	return NULL;
+}
+
+/*
+ * connect() is reported twice, both times with the caller and one cookie:
+ * when its SYN has gone (-EINPROGRESS, the local port chosen by then) and
+ * when the handshake ends (0). accept() with the acceptor and the ends.
+ */
+TEST_F(conns, connect_is_reported_at_its_syn_and_at_its_outcome_accept_with_the_acceptor)
+{
+	const struct cev *attempt, *outcome, *acc;
+	struct cev ev[16];
+	struct conn c;
+	int n;
+
+	ASSERT_EQ(0, conn_open(&c, variant->family));
+	n = read_kinds(&self->ev, ev, 16, 1000);
+	attempt = find_connect(ev, n, c.lport, -EINPROGRESS);
+	outcome = find_connect(ev, n, c.lport, 0);
+	acc = find_kind(ev, n, KNETMON_BIND_KIND_ACCEPT, c.lport, c.cport);
+	ASSERT_TRUE(attempt && outcome && acc) TH_LOG("of %d events: attempt %d outcome %d "
+						     "accept %d", n, !!attempt, !!outcome, !!acc);
+	EXPECT_EQ(c.cport, attempt->port);
+	EXPECT_EQ(c.alen, attempt->raddr_len);
+	EXPECT_EQ(0, memcmp(attempt->raddr, c.lo, c.alen));
+	EXPECT_TRUE(attempt->has_tgid && attempt->tgid == (uint32_t)getpid());
+	EXPECT_NE(0ull, attempt->cookie);
+	EXPECT_EQ(attempt->cookie, outcome->cookie);
+	EXPECT_LT(attempt->seq, outcome->seq);
+	EXPECT_EQ(c.cport, outcome->port);
+	EXPECT_TRUE(outcome->has_tgid && outcome->tgid == (uint32_t)getpid());
+	EXPECT_TRUE(acc->has_tgid && acc->tgid == (uint32_t)getpid());
+	EXPECT_NE(0ull, acc->cookie);
+	EXPECT_NE(attempt->cookie, acc->cookie);
+	EXPECT_EQ(0, memcmp(acc->addr, c.lo, c.alen));
+	EXPECT_EQ(0, memcmp(acc->raddr, c.lo, c.alen));
+	close(c.cfd);
+	close(c.afd);
+	close(c.lfd);
+}
+
+/* A port bound and not listening answers with a reset: refused, one cookie, no close. */
+TEST_F(conns, connect_to_a_port_nobody_listens_on_is_reported_refused)
+{
+	const struct cev *attempt, *outcome;
+	struct sockaddr_storage ss;
+	struct cev ev[16];
+	int held, fd, n, i;
+	uint16_t port;
+	socklen_t len;
+
+	len = loopback(variant->family, 0, &ss);
+	held = socket(variant->family, SOCK_STREAM, 0);
+	ASSERT_EQ(0, bind(held, (struct sockaddr *)&ss, len));	/* the port stays ours */
+	port = sockaddr_port(held, false);
+	len = loopback(variant->family, port, &ss);
+	fd = socket(variant->family, SOCK_STREAM, 0);
+	ASSERT_EQ(-1, connect(fd, (struct sockaddr *)&ss, len));
+	ASSERT_EQ(ECONNREFUSED, errno);
+	n = read_kinds(&self->ev, ev, 16, 1000);
+	attempt = find_connect(ev, n, port, -EINPROGRESS);
+	outcome = find_connect(ev, n, port, -ECONNREFUSED);
+	ASSERT_TRUE(attempt && outcome) TH_LOG("of %d events: attempt %d, refusal %d", n,
+					       !!attempt, !!outcome);
+	EXPECT_EQ(attempt->cookie, outcome->cookie);
+	EXPECT_TRUE(outcome->has_tgid && outcome->tgid == (uint32_t)getpid());
+	for (i = 0; i < n; i++)
+		EXPECT_NE(KNETMON_BIND_KIND_CLOSE, ev[i].kind) TH_LOG("a refused connect closed");
+	close(fd);
+	close(held);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);	/* the clock of DURATION_NS */
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* TCP_INFO of FD once its state is CLOSE (the close event's moment): 0 or -1. */
+static int closed_tcp_info(int fd, struct tcp_info *ti)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		socklen_t len = sizeof(*ti);
+
+		memset(ti, 0, sizeof(*ti));
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len))
+			return -1;
+		if (ti->tcpi_state == CLOSE)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+static int full_io(int fd, char *buf, size_t len, bool out)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t r = out ? write(fd, buf + done, len - done) : read(fd, buf + done, len - done);
+
+		if (r <= 0)
+			return -1;
+		done += r;
+	}
+	return 0;
+}
+
+#define CLIENT_SENDS 1000
+#define SERVER_SENDS 3000
+
+/*
+ * A child connects, sends CLIENT_SENDS, reads SERVER_SENDS and closes
+ * first (shutdown); it writes its pid's view of TCP_INFO once closed to
+ * PIPE_FD. Exit status: 0, or the step that failed.
+ */
+static int client_child(int family, uint16_t port, int pipe_fd)
+{
+	static char buf[SERVER_SENDS];
+	struct sockaddr_storage ss;
+	socklen_t len = loopback(family, port, &ss);
+	struct tcp_info ti;
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len))
+		return 1;
+	memset(buf, 'c', sizeof(buf));
+	if (full_io(fd, buf, CLIENT_SENDS, true) || full_io(fd, buf, SERVER_SENDS, false))
+		return 2;
+	if (shutdown(fd, SHUT_WR) || read(fd, buf, 1) != 0)
+		return 3;
+	if (closed_tcp_info(fd, &ti) || write(pipe_fd, &ti, sizeof(ti)) != sizeof(ti))
+		return 4;
+	close(fd);
+	return 0;
+}
+
+static void expect_life(struct __test_metadata *_metadata, const char *end,
+			const struct cev *e, const struct tcp_info *ti, uint64_t sent,
+			uint64_t received)
+{
+	EXPECT_EQ(ti->tcpi_bytes_acked, e->bytes_acked) TH_LOG("%s bytes acked", end);
+	EXPECT_EQ(ti->tcpi_bytes_received, e->bytes_received) TH_LOG("%s bytes received", end);
+	EXPECT_EQ(ti->tcpi_segs_out, e->segs_out) TH_LOG("%s segments out", end);
+	EXPECT_EQ(ti->tcpi_segs_in, e->segs_in) TH_LOG("%s segments in", end);
+	EXPECT_EQ(ti->tcpi_total_retrans, e->total_retrans) TH_LOG("%s retransmits", end);
+	/* what the test moved, plus SYN and FIN where TCP counts them */
+	EXPECT_TRUE(e->bytes_acked >= sent && e->bytes_acked <= sent + 2)
+		TH_LOG("%s: %llu acked for %llu sent", end, (unsigned long long)e->bytes_acked,
+		       (unsigned long long)sent);
+	EXPECT_TRUE(e->bytes_received >= received && e->bytes_received <= received + 1)
+		TH_LOG("%s: %llu received for %llu", end, (unsigned long long)e->bytes_received,
+		       (unsigned long long)received);
+}
+
+/*
+ * Each end's close carries its owner, the task that connected or accepted
+ * it, though both changes to CLOSE run in softirq (on loopback, on the
+ * other process's task); the counters TCP_INFO gives for the same socket
+ * once closed; who closed first; and a duration within the test's own.
+ */
+TEST_F(conns, close_carries_its_owner_the_counters_tcp_info_gives_and_who_closed_first)
+{
+	static char buf[SERVER_SENDS];
+	struct tcp_info cti, sti;
+	const struct cev *cl, *sv;
+	struct cev ev[16];
+	int pfd[2], status, lfd, afd, n;
+	uint64_t t0 = now_ns(), elapsed;
+	struct sockaddr_storage ss;
+	uint16_t lport, cport;
+	socklen_t len;
+	pid_t child;
+
+	len = loopback(variant->family, 0, &ss);
+	lfd = socket(variant->family, SOCK_STREAM, 0);
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&ss, len));
+	ASSERT_EQ(0, listen(lfd, 4));
+	lport = sockaddr_port(lfd, false);
+	ASSERT_EQ(0, pipe(pfd));
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child)
+		_exit(client_child(variant->family, lport, pfd[1]));
+	afd = accept(lfd, NULL, NULL);
+	ASSERT_GE(afd, 0);
+	cport = sockaddr_port(afd, true);
+	memset(buf, 's', sizeof(buf));
+	ASSERT_EQ(0, full_io(afd, buf, CLIENT_SENDS, false));
+	ASSERT_EQ(0, full_io(afd, buf, SERVER_SENDS, true));
+	ASSERT_EQ(0, read(afd, buf, 1));	/* the client's FIN */
+	ASSERT_EQ(0, shutdown(afd, SHUT_WR));
+	ASSERT_EQ(0, closed_tcp_info(afd, &sti));
+	ASSERT_EQ((ssize_t)sizeof(cti), read(pfd[0], &cti, sizeof(cti)));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("client failed at step %d", WEXITSTATUS(status));
+	n = read_kinds(&self->ev, ev, 16, 1000);
+	elapsed = now_ns() - t0;
+
+	cl = find_kind(ev, n, KNETMON_BIND_KIND_CLOSE, cport, lport);
+	sv = find_kind(ev, n, KNETMON_BIND_KIND_CLOSE, lport, cport);
+	ASSERT_TRUE(cl && sv) TH_LOG("of %d events: client close %d, server close %d", n, !!cl,
+				     !!sv);
+	EXPECT_TRUE(cl->has_tgid && cl->tgid == (uint32_t)child)
+		TH_LOG("client close owned by %u, not the connecting child %d", cl->tgid, child);
+	EXPECT_TRUE(sv->has_tgid && sv->tgid == (uint32_t)getpid())
+		TH_LOG("server close owned by %u, not the accepting test %d", sv->tgid, getpid());
+	expect_life(_metadata, "client", cl, &cti, CLIENT_SENDS, SERVER_SENDS);
+	expect_life(_metadata, "server", sv, &sti, SERVER_SENDS, CLIENT_SENDS);
+	EXPECT_EQ(KNETMON_CLOSED_BY_LOCAL, cl->closed_by);
+	EXPECT_EQ(KNETMON_CLOSED_BY_REMOTE, sv->closed_by);
+	EXPECT_EQ(0, cl->result);
+	EXPECT_EQ(0, sv->result);
+	EXPECT_TRUE(cl->has_duration && cl->duration > 0 && cl->duration < elapsed);
+	EXPECT_TRUE(sv->has_duration && sv->duration > 0 && sv->duration < elapsed);
+	close(afd);
+	close(lfd);
+}
+
+/* SO_LINGER 0: the closer aborts (local, no error), the peer is reset (remote, ECONNRESET). */
+TEST_F(conns, a_reset_is_a_close_by_the_resetting_end_with_econnreset_at_the_peer)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	const struct cev *cl, *sv;
+	struct cev ev[16];
+	struct conn c;
+	int n;
+
+	ASSERT_EQ(0, conn_open(&c, variant->family));
+	ASSERT_EQ(0, setsockopt(c.cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	close(c.cfd);
+	n = read_kinds(&self->ev, ev, 16, 1000);
+	cl = find_kind(ev, n, KNETMON_BIND_KIND_CLOSE, c.cport, c.lport);
+	sv = find_kind(ev, n, KNETMON_BIND_KIND_CLOSE, c.lport, c.cport);
+	ASSERT_TRUE(cl && sv) TH_LOG("of %d events: client close %d, server close %d", n, !!cl,
+				     !!sv);
+	EXPECT_EQ(KNETMON_CLOSED_BY_LOCAL, cl->closed_by);
+	EXPECT_EQ(0, cl->result);
+	EXPECT_EQ(KNETMON_CLOSED_BY_REMOTE, sv->closed_by);
+	EXPECT_EQ(-ECONNRESET, sv->result);
+	close(c.afd);
+	close(c.lfd);
 }
 
 TEST_HARNESS_MAIN

@@ -2,7 +2,9 @@
 # monitor --kinds state against a connection the test itself makes: each
 # end's TCP state changes in JSON and text, the established ends as ss
 # lists them, and nothing of it where it was not asked for (the default
-# kinds, Penguin's netbinds files). Each test runs in a netns of its own.
+# kinds, Penguin's netbinds files). connect, accept and close against
+# Debian's libbpf-tools tcpconnect, tcplife and tcpstates run beside it.
+# Each test runs in a netns of its own.
 . selftests/lib.sh
 
 W=/tmp/knetmon-conns-cli
@@ -20,9 +22,8 @@ cleanup_ns() {
 # client closes first, the server once the client is in FIN-WAIT-2 (no
 # simultaneous close), then the listener. While it is established, ss's
 # view goes to $W/ss.txt. Prints "pid lport cport".
-cat > "/tmp/knetmon-conn.py" <<'PY'
-import os, socket, subprocess, sys, time
-W = "/tmp/knetmon-conns-cli"
+cat > "/tmp/knetmon_sync.py" <<'PY'
+import os, socket, sys, time
 def sync(path):
     # the monitor is subscribed once it has printed an event of ours: the
     # first listener's CLOSE -> LISTEN (closed and made again until seen)
@@ -33,6 +34,11 @@ def sync(path):
             return
         time.sleep(0.05)
     sys.exit("monitor never saw a sync listener")
+PY
+cat > "/tmp/knetmon-conn.py" <<'PY'
+import os, socket, subprocess, sys, time
+from knetmon_sync import sync
+W = "/tmp/knetmon-conns-cli"
 sync(sys.argv[1])
 l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(1)
 c = socket.socket(); c.connect(l.getsockname())
@@ -54,7 +60,9 @@ PY
 
 test_monitor_state_json_follows_each_end_and_matches_ss() {
 	setup_ns state; trap cleanup_ns EXIT
-	ip netns exec "$NS" "$KNETMON" monitor -j --kinds state > "$W/mon.json" 2> "$W/mon.err" &
+	# every connection kind: the sequence is checked whole, the changes apart
+	ip netns exec "$NS" "$KNETMON" monitor -j --kinds state,connect,accept,close \
+		> "$W/mon.json" 2> "$W/mon.err" &
 	MON=$!
 	ip netns exec "$NS" "$KNETMON" monitor --kinds state > "$W/mon.txt" 2>&1 &
 	MON2=$!
@@ -67,10 +75,11 @@ test_monitor_state_json_follows_each_end_and_matches_ss() {
 	python3 - "$W/mon.json" "$pid" "$lport" "$cport" "$W/ss.txt" <<'PY' || fail "state events wrong"
 import json, sys
 path, pid, lport, cport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-evs = [json.loads(l) for l in open(path)]
-assert all(e["kind"] == "state" for e in evs), {e["kind"] for e in evs}
-seqs = [e["seq"] for e in evs]
+every = [json.loads(l) for l in open(path)]
+assert {e["kind"] for e in every} <= {"state", "connect", "accept", "close"}, every
+seqs = [e["seq"] for e in every]
 assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
+evs = [e for e in every if e["kind"] == "state"]
 def trail(pred):
     return [(e["old_state"], e["state"]) for e in evs if pred(e)]
 client = trail(lambda e: e["remote_port"] == lport and e["port"] in (cport, 0))
@@ -99,6 +108,134 @@ for line in open(sys.argv[5]):
 estab = {(e["port"], e["remote_port"]) for e in evs if e["state"] == "ESTAB"
          if lport in (e["port"], e["remote_port"])}
 assert ss == estab == {(cport, lport), (lport, cport)}, (ss, estab)
+PY
+}
+
+# Connections of known size, IPv4 and IPv6 (1000 bytes out, 3000 back, the
+# client closes first), and a connect to a port bound without a listener.
+# Prints JSON: the pid, each connection's ports, the refused port.
+cat > "/tmp/knetmon-life.py" <<'PY'
+import json, os, socket, sys
+from knetmon_sync import sync
+sync(sys.argv[1])
+out = {"pid": os.getpid(), "conns": []}
+for fam, lo in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+    l = socket.socket(fam); l.bind((lo, 0)); l.listen(1)
+    c = socket.socket(fam); c.connect(l.getsockname()[:2]); a, _ = l.accept()
+    lport, cport = l.getsockname()[1], c.getsockname()[1]
+    c.sendall(b"c" * 1000)
+    n = 0
+    while n < 1000: n += len(a.recv(1000 - n))
+    a.sendall(b"s" * 3000)
+    n = 0
+    while n < 3000: n += len(c.recv(3000 - n))
+    c.close(); assert a.recv(1) == b""; a.close(); l.close()
+    out["conns"].append({"family": 4 if fam == socket.AF_INET else 6, "addr": lo,
+                         "lport": lport, "cport": cport})
+held = socket.socket(); held.bind(("127.0.0.1", 0))
+out["refused"] = held.getsockname()[1]
+r = socket.socket()
+assert r.connect_ex(("127.0.0.1", out["refused"])) == 111   # ECONNREFUSED
+r.close(); held.close()
+print(json.dumps(out))
+PY
+
+# The peers attach with BPF: bpffs and tracefs, mounted once per boot.
+mount_bpf_fs() {
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || return 1
+	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
+}
+
+PEERS=
+stop_peers() {
+	# SIGINT: the tools print what they hold and exit
+	for p in $PEERS; do kill -INT "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
+	PEERS=
+	cleanup_ns
+}
+
+test_connect_accept_close_match_tcpconnect_tcplife_and_tcpstates() {
+	for t in tcpconnect tcplife tcpstates; do
+		[ -x "/usr/sbin/$t" ] || fail "no /usr/sbin/$t: scripts/deps installs libbpf-tools"
+	done
+	mount_bpf_fs || fail "cannot mount bpffs or tracefs"
+	setup_ns peers; trap stop_peers EXIT
+	stdbuf -oL /usr/sbin/tcpconnect > "$W/tcpconnect.txt" 2>&1 & PEERS="$PEERS $!"
+	stdbuf -oL /usr/sbin/tcplife -w > "$W/tcplife.txt" 2>&1 & PEERS="$PEERS $!"
+	stdbuf -oL /usr/sbin/tcpstates > "$W/tcpstates.txt" 2>&1 & PEERS="$PEERS $!"
+	# each prints its header once attached (line-buffered: stdout is a file)
+	busywait 60000 grep -q "DPORT" "$W/tcpconnect.txt" || fail "tcpconnect: $(cat "$W/tcpconnect.txt")"
+	busywait 60000 grep -q "RPORT" "$W/tcplife.txt" || fail "tcplife: $(cat "$W/tcplife.txt")"
+	busywait 60000 grep -q "NEWSTATE" "$W/tcpstates.txt" || fail "tcpstates: $(cat "$W/tcpstates.txt")"
+	ip netns exec "$NS" "$KNETMON" monitor -j --kinds state,connect,accept,close \
+		> "$W/mon.json" 2> "$W/mon.err" &
+	MON=$!
+	ip netns exec "$NS" "$KNETMON" monitor --kinds connect,close > "$W/mon.txt" 2>&1 &
+	MON2=$!
+	inns python3 /tmp/knetmon-life.py "$W/mon.json" > "$W/py.out" ||
+		fail "script failed"
+	refused=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["refused"])' "$W/py.out")
+	busywait 10000 grep -q "\"kind\":\"connect\",\"result\":-111,.*\"remote_port\":$refused," \
+		"$W/mon.json" || fail "no refusal of $refused in: $(tail -3 "$W/mon.json")"
+	busywait 10000 grep -q "Connection refused" "$W/mon.txt" || fail "text: $(cat "$W/mon.txt")"
+	sleep 1		# the peers' ring buffers
+	for p in $PEERS; do kill -INT "$p"; wait "$p" || true; done
+	PEERS=
+	python3 - "$W" <<'PY' || fail "knetmon and the peers disagree"
+import json, sys
+W = sys.argv[1]
+run = json.load(open(W + "/py.out"))
+pid = run["pid"]
+evs = [json.loads(l) for l in open(W + "/mon.json")]
+kind = lambda k: [e for e in evs if e["kind"] == k and e["pid"] == pid]
+def table(name, cols):
+    rows = [l.split() for l in open(W + "/" + name)]
+    head = next(r for r in rows if cols[0] in r and cols[-1] in r)
+    return [dict(zip(head, r)) for r in rows[rows.index(head) + 1:] if len(r) == len(head)]
+
+# tcpconnect: one row per attempt, the same as knetmon's attempts
+attempts = {(e["family"], e["remote_addr"], e["remote_port"]) for e in kind("connect")
+            if e["result"] == -115}
+peer = {(int(r["IP"]), r["DADDR"], int(r["DPORT"])) for r in table("tcpconnect.txt", ["PID", "DPORT"])
+        if int(r["PID"]) == pid}
+want = {(c["family"], c["addr"], c["lport"]) for c in run["conns"]} | {(4, "127.0.0.1", run["refused"])}
+assert attempts == peer == want, ("attempts", attempts, "tcpconnect", peer, "script", want)
+# each attempt's outcome, on the same cookie
+for c in run["conns"]:
+    a = [e for e in kind("connect") if e["port"] == c["cport"] and e["remote_port"] == c["lport"]]
+    assert [e["result"] for e in a] == [-115, 0] and a[0]["cookie"] == a[1]["cookie"], a
+    acc = [e for e in kind("accept") if (e["port"], e["remote_port"]) == (c["lport"], c["cport"])]
+    assert len(acc) == 1, acc
+# tcplife: one row per connection end, with its bytes
+life = {(int(r["LPORT"]), int(r["RPORT"])): (r["TX_KB"], r["RX_KB"])
+        for r in table("tcplife.txt", ["PID", "MS"]) if int(r["PID"]) == pid}
+ours = {(e["port"], e["remote_port"]): ("%.2f" % (e["bytes_acked"] / 1024),
+                                        "%.2f" % (e["bytes_received"] / 1024))
+        for e in kind("close")}
+ends = {(c["cport"], c["lport"]) for c in run["conns"]} | {(c["lport"], c["cport"]) for c in run["conns"]}
+# tcplife counts the refused attempt as a session of no bytes; knetmon as
+# a connect whose outcome is the refusal, with no close
+refusal = [e for e in kind("connect") if e["result"] == -111]
+assert len(refusal) == 1 and refusal[0]["remote_port"] == run["refused"], refusal
+assert life.pop((refusal[0]["port"], run["refused"])) == ("0.00", "0.00"), life
+assert set(life) == set(ours) == ends, (life, ours, ends)
+assert life == ours, (life, ours)
+for e in kind("close"):
+    client = any(e["port"] == c["cport"] for c in run["conns"])
+    assert e["closed_by"] == ("local" if client else "remote"), e
+    assert 1000 <= (e["bytes_acked"] if client else e["bytes_received"]) <= 1002, e
+    assert 3000 <= (e["bytes_received"] if client else e["bytes_acked"]) <= 3002, e
+# tcpstates: the same changes of the script's connections (its names, ss's)
+name = {"ESTABLISHED": "ESTAB", "SYN_SENT": "SYN-SENT", "SYN_RECV": "SYN-RECV",
+        "FIN_WAIT1": "FIN-WAIT-1", "FIN_WAIT2": "FIN-WAIT-2", "CLOSE_WAIT": "CLOSE-WAIT",
+        "LAST_ACK": "LAST-ACK", "LISTEN": "LISTEN", "CLOSE": "CLOSE", "CLOSING": "CLOSING"}
+ports = {c["lport"] for c in run["conns"]} | {c["cport"] for c in run["conns"]} | {run["refused"]}
+mine = sorted((e["port"], e["remote_port"], e["old_state"], e["state"]) for e in evs
+              if e["kind"] == "state" and (e["port"] in ports or e["remote_port"] in ports))
+theirs = sorted((int(r["LPORT"]), int(r["RPORT"]), name[r["OLDSTATE"]], name[r["NEWSTATE"]])
+                for r in table("tcpstates.txt", ["SKADDR", "MS"])
+                if int(r["LPORT"]) in ports or int(r["RPORT"]) in ports)
+assert mine == theirs, ("knetmon", mine, "tcpstates", theirs)
 PY
 }
 
@@ -139,5 +276,6 @@ test_unprivileged_monitor_of_state_is_refused() {
 }
 
 run_tests test_monitor_state_json_follows_each_end_and_matches_ss \
+	test_connect_accept_close_match_tcpconnect_tcplife_and_tcpstates \
 	test_default_kinds_and_penguin_files_leave_connections_out \
 	test_unprivileged_monitor_of_state_is_refused

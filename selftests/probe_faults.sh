@@ -103,9 +103,9 @@ time.sleep(30)' &
 
 test_every_probe_missing_still_loads_and_unloads_cleanly() {
 	trap cleanup EXIT
-	reload_with_fault inet_bind,inet6_bind,inet_listen,inet_autobind,inet_release,inet6_release,unix_bind,unix_autobind,unix_listen,unix_release
+	reload_with_fault inet_bind,inet6_bind,inet_listen,inet_autobind,inet_release,inet6_release,unix_bind,unix_autobind,unix_listen,unix_release,inet_sock_set_state,tcp_v4_connect,tcp_v6_connect,inet_csk_accept
 	f=$(features_on)
-	for feat in bind_inet bind_inet6 listen autobind release_inet release_inet6 unix unix_release unix_autobind unix_listen; do
+	for feat in bind_inet bind_inet6 listen autobind release_inet release_inet6 unix unix_release unix_autobind unix_listen tcp_state tcp_connect tcp_accept; do
 		! echo "$f" | grep -qx "$feat" || fail "$feat on with its probe missing"
 	done
 	"$KNETMON" netstat -tan > /dev/null || fail "netstat failed"
@@ -113,29 +113,68 @@ test_every_probe_missing_still_loads_and_unloads_cleanly() {
 }
 
 # A kernel without the tracepoint: state events off, said once, the rest on.
-test_missing_state_tracepoint_turns_off_state_events_only() {
+test_missing_state_tracepoint_turns_off_connection_events_only() {
 	trap cleanup EXIT
 	reload_with_fault inet_sock_set_state
 	f=$(features_on)
 	! echo "$f" | grep -qx tcp_state || fail "tcp_state on without its tracepoint"
+	# the probes' connections would never leave the table without it
+	! echo "$f" | grep -qx tcp_connect || fail "tcp_connect on without the tracepoint"
+	! echo "$f" | grep -qx tcp_accept || fail "tcp_accept on without the tracepoint"
 	echo "$f" | grep -qx bind_inet || fail "bind_inet off: $f"
 	[ "$(dmesg | grep -c 'no tracepoint inet_sock_set_state')" = 1 ] ||
 		fail "the kernel log must say it once: $(dmesg | grep knetmon)"
 	# a monitor of state events gets none while listeners come and go
-	"$KNETMON" monitor -j --kinds state --timeout 3 > /tmp/knetmon-fault-mon.json 2>&1 &
+	"$KNETMON" monitor -j --kinds state,connect,accept,close --timeout 3 \
+		> /tmp/knetmon-fault-mon.json 2>&1 &
 	mon=$!
 	python3 -c '
 import socket, time
 for _ in range(40):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1); s.close(); time.sleep(0.05)'
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+    c = socket.create_connection(s.getsockname()); a, _ = s.accept()
+    c.close(); a.close(); s.close(); time.sleep(0.05)'
 	wait "$mon" || fail "the monitor failed: $(cat /tmp/knetmon-fault-mon.json)"
 	[ ! -s /tmp/knetmon-fault-mon.json ] ||
 		fail "state events without the tracepoint: $(head -3 /tmp/knetmon-fault-mon.json)"
 	rmmod knetmon || fail "rmmod failed"
 }
 
+# Without accept's probe: connects and closes still come, the accepted end's
+# close without an owner (none was recorded), and no accept.
+test_missing_accept_probe_turns_off_accept_events_only() {
+	trap cleanup EXIT
+	reload_with_fault inet_csk_accept
+	f=$(features_on)
+	! echo "$f" | grep -qx tcp_accept || fail "tcp_accept on without its probe"
+	echo "$f" | grep -qx tcp_connect || fail "tcp_connect off: $f"
+	[ "$(dmesg | grep -c 'cannot probe inet_csk_accept')" = 1 ] ||
+		fail "the kernel log must say it once: $(dmesg | grep knetmon)"
+	"$KNETMON" monitor -j --kinds connect,accept,close > /tmp/knetmon-fault-mon.json 2>&1 &
+	mon=$!
+	python3 -c '
+import socket, time
+for _ in range(40):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+    c = socket.create_connection(s.getsockname()); a, _ = s.accept()
+    c.close(); a.recv(1); a.close(); s.close(); time.sleep(0.05)'
+	busywait 10000 grep -q '"kind":"close".*"closed_by":"remote"' /tmp/knetmon-fault-mon.json ||
+		fail "no close of an accepted end: $(tail -3 /tmp/knetmon-fault-mon.json)"
+	kill "$mon"; wait "$mon" || true
+	python3 - /tmp/knetmon-fault-mon.json <<'PY' || fail "events wrong without the accept probe"
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+assert not [e for e in evs if e["kind"] == "accept"], "accept events"
+assert [e for e in evs if e["kind"] == "connect"], "no connect events"
+servers = [e for e in evs if e["kind"] == "close" and e["closed_by"] == "remote"]
+assert servers and all(e["pid"] is None for e in servers), servers
+PY
+	rmmod knetmon || fail "rmmod failed"
+}
+
 run_tests test_missing_inet6_bind_turns_off_only_ipv6_binds \
-	test_missing_state_tracepoint_turns_off_state_events_only \
+	test_missing_state_tracepoint_turns_off_connection_events_only \
+	test_missing_accept_probe_turns_off_accept_events_only \
 	test_missing_release_probe_loads_with_bind_tracking_off_and_tables_on \
 	test_missing_unix_release_turns_off_unix_binds_only \
 	test_every_probe_missing_still_loads_and_unloads_cleanly

@@ -46,6 +46,13 @@ struct nla_policy kn_bind_policy[KNETMON_A_BIND_MAX + 1] = {
 	[KNETMON_A_BIND_REMOTE_ADDR]	= { .minlen = 4, .maxlen = 16 },
 	[KNETMON_A_BIND_REMOTE_PORT]	= { .type = NLA_U16 },
 	[KNETMON_A_BIND_OLD_STATE]	= { .type = NLA_U8 },
+	[KNETMON_A_BIND_BYTES_ACKED]	= { .type = NLA_U64 },
+	[KNETMON_A_BIND_BYTES_RECEIVED]	= { .type = NLA_U64 },
+	[KNETMON_A_BIND_SEGS_OUT]	= { .type = NLA_U32 },
+	[KNETMON_A_BIND_SEGS_IN]	= { .type = NLA_U32 },
+	[KNETMON_A_BIND_TOTAL_RETRANS]	= { .type = NLA_U32 },
+	[KNETMON_A_BIND_DURATION_NS]	= { .type = NLA_U64 },
+	[KNETMON_A_BIND_CLOSED_BY]	= { .type = NLA_U8 },
 };
 
 /* sun_path bytes as ss and /proc/net/unix print them, NUL as '@' (an
@@ -113,6 +120,14 @@ int kn_bind_parse(struct nlattr **tb, struct kn_bind *b)
 	if (tb[KNETMON_A_BIND_UNIX_PATH])
 		get_unix_path(tb[KNETMON_A_BIND_UNIX_PATH], b->path);
 	GET(KNETMON_A_BIND_OLD_STATE, nla_get_u8, old_state);
+	GET(KNETMON_A_BIND_BYTES_ACKED, nla_get_u64, bytes_acked);
+	GET(KNETMON_A_BIND_BYTES_RECEIVED, nla_get_u64, bytes_received);
+	GET(KNETMON_A_BIND_SEGS_OUT, nla_get_u32, segs_out);
+	GET(KNETMON_A_BIND_SEGS_IN, nla_get_u32, segs_in);
+	GET(KNETMON_A_BIND_TOTAL_RETRANS, nla_get_u32, total_retrans);
+	GET(KNETMON_A_BIND_DURATION_NS, nla_get_u64, duration_ns);
+	GET(KNETMON_A_BIND_CLOSED_BY, nla_get_u8, closed_by);
+	b->has_duration = tb[KNETMON_A_BIND_DURATION_NS];
 	if (tb[KNETMON_A_BIND_REMOTE_PORT])
 		b->rport = ntohs(nla_get_u16(tb[KNETMON_A_BIND_REMOTE_PORT]));
 	if (get_inet_addr(tb[KNETMON_A_BIND_ADDR], b->family, b->addr) ||
@@ -127,6 +142,9 @@ static const char *const kind_names[] = {
 	[KNETMON_BIND_KIND_AUTOBIND]	= "autobind",
 	[KNETMON_BIND_KIND_RELEASE]	= "release",
 	[KNETMON_BIND_KIND_STATE]	= "state",
+	[KNETMON_BIND_KIND_CONNECT]	= "connect",
+	[KNETMON_BIND_KIND_ACCEPT]	= "accept",
+	[KNETMON_BIND_KIND_CLOSE]	= "close",
 };
 
 const char *kn_bind_kind_name(uint8_t kind)
@@ -218,6 +236,24 @@ static void format_end(const struct kn_bind *b, const char *addr, uint16_t port,
 	snprintf(buf, len, b->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, port);
 }
 
+/* A closed connection's life: bytes and segments each way, who ended it. */
+static void print_life(const struct kn_bind *b)
+{
+	print_uint("bytes_acked", "sent %llu ", b->bytes_acked);
+	print_uint("bytes_received", "received %llu ", b->bytes_received);
+	print_uint("segs_out", "segs %llu", b->segs_out);
+	print_uint("segs_in", "/%llu ", b->segs_in);
+	print_uint("total_retrans", "retrans %llu ", b->total_retrans);
+	print_string("closed_by", "closed by %s ",
+		     b->closed_by == KNETMON_CLOSED_BY_REMOTE ? "remote" : "local");
+	if (b->has_duration) {
+		print_uint("duration_ns", NULL, b->duration_ns);
+		print_text("after %.3f s ", b->duration_ns / 1e9);
+	} else {
+		print_null("duration_ns", NULL);
+	}
+}
+
 /* A connection event: its peer, and for a state change where it came from. */
 static void print_conn(const struct kn_bind *b)
 {
@@ -234,6 +270,8 @@ static void print_conn(const struct kn_bind *b)
 		print_string("old_state", "%s", kn_tcp_state_name(b->old_state));
 		print_string("state", " -> %s ", kn_tcp_state_name(b->state));
 	}
+	if (b->kind == KNETMON_BIND_KIND_CLOSE)
+		print_life(b);
 }
 
 /* Where B is bound: address and port, or a unix socket's name. */
@@ -269,6 +307,8 @@ void kn_bind_print(const struct kn_bind *b, int how)
 		print_int("result", NULL, b->result);
 		if (b->result)
 			print_text("%s ", strerror(-b->result));
+		else if (b->kind == KNETMON_BIND_KIND_CONNECT)
+			print_text("established ");
 	}
 	print_string("proto", "%-5s ", kn_bind_proto(b));
 	print_local(b);

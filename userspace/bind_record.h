@@ -22,6 +22,11 @@ struct kn_bind {
 	uint8_t old_state;	/* KIND_STATE */
 	uint16_t rport;		/* connection events: the peer's, host order */
 	uint8_t raddr[16];
+	/* KIND_CLOSE: the connection's life */
+	uint64_t bytes_acked, bytes_received, duration_ns;
+	uint32_t segs_out, segs_in, total_retrans;
+	uint8_t closed_by;	/* KNETMON_CLOSED_BY_* */
+	bool has_duration;
 	int32_t result;
 	uint16_t port;		/* host order */
 	uint32_t pid, tgid, uid, netns, ifindex, sockopts, backlog;

@@ -26,7 +26,8 @@
 /* The two streams, numbered apart: binds and releases; connection events. */
 enum { STREAM_BINDS, STREAM_CONNS, STREAMS };
 
-#define CONN_KINDS	(1u << KNETMON_BIND_KIND_STATE)
+#define CONN_KINDS	(1u << KNETMON_BIND_KIND_STATE | 1u << KNETMON_BIND_KIND_CONNECT | \
+			 1u << KNETMON_BIND_KIND_ACCEPT | 1u << KNETMON_BIND_KIND_CLOSE)
 /* What a monitor shows unless --kinds says otherwise: the bind stream. */
 #define DEFAULT_KINDS	(~0u & ~CONN_KINDS)
 
@@ -61,12 +62,14 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: knetmon monitor [ -j ] [ -t ] [ --kinds KIND[,KIND...] ]\n"
 		   "                       [ --penguin DIR ] [ --exec CMD ] [ --count N ]\n"
 		   "                       [ --timeout SECONDS ] [ --rcvbuf BYTES ] [ --all-netns ]\n"
-		   "KIND := { bind | listen | autobind | release | state }\n"
+		   "KIND := { bind | listen | autobind | release |\n"
+		   "          state | connect | accept | close }\n"
 		   "Stream bind events until interrupted. -j prints one JSON object per\n"
 		   "line, -t prefixes text lines with the time. Lost events are reported\n"
 		   "(\"lost N events\"); lost bind events are followed by a resync from\n"
-		   "the live table. \"state\" (TCP state changes, a connection event) is\n"
-		   "shown only when --kinds names it.\n"
+		   "the live table. The connection events (TCP: \"state\" changes,\n"
+		   "\"connect\" attempts and outcomes, \"accept\", \"close\" with bytes)\n"
+		   "are shown only when --kinds names them.\n"
 		   "--penguin DIR writes Penguin's netbinds.csv and netbinds_summary.csv;\n"
 		   "--exec CMD runs CMD (sh -c) once per new unique bind with KNETMON_PROTO,\n"
 		   "KNETMON_IPVN, KNETMON_IP, KNETMON_PORT, KNETMON_COMM and KNETMON_PID set.\n"

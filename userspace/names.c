@@ -26,6 +26,8 @@ static const char *const features[] = {
 	[KNETMON_FEAT_UNIX_AUTOBIND]	= "unix_autobind",
 	[KNETMON_FEAT_UNIX_LISTEN]	= "unix_listen",
 	[KNETMON_FEAT_TCP_STATE]	= "tcp_state",
+	[KNETMON_FEAT_TCP_CONNECT]	= "tcp_connect",
+	[KNETMON_FEAT_TCP_ACCEPT]	= "tcp_accept",
 };
 
 static const char *const counters[] = {
@@ -42,6 +44,12 @@ static const char *const counters[] = {
 	[KNETMON_A_COUNTER_TABLE_SEEDED]	= "table_seeded",
 	[KNETMON_A_COUNTER_TABLE_STALE]		= "table_stale",
 	[KNETMON_A_COUNTER_EVENTS_STATE]	= "events_state",
+	[KNETMON_A_COUNTER_EVENTS_CONNECT]	= "events_connect",
+	[KNETMON_A_COUNTER_EVENTS_ACCEPT]	= "events_accept",
+	[KNETMON_A_COUNTER_EVENTS_CLOSE]	= "events_close",
+	[KNETMON_A_COUNTER_CONNS_LIVE]		= "conns_live",
+	[KNETMON_A_COUNTER_CONNS_OVERFLOW]	= "conns_overflow",
+	[KNETMON_A_COUNTER_CONN_PROBES_MISSED]	= "conn_probes_missed",
 };
 
 const char *feature_name(unsigned int bit)

@@ -50,7 +50,7 @@ enum knetmon_cmd {
 	KNETMON_CMD_GET_ROUTES,		/* dump: knetmon_route_attr */
 	KNETMON_CMD_GET_LINKS,		/* dump: knetmon_link_attr */
 	KNETMON_CMD_CONN_EVENT,		/* multicast: knetmon_bind_attr, a connection
-					 * kind (KNETMON_BIND_KIND_STATE) */
+					 * kind (STATE, CONNECT, ACCEPT, CLOSE) */
 
 	__KNETMON_CMD_MAX,
 };
@@ -125,6 +125,9 @@ enum knetmon_feature {
 	KNETMON_FEAT_UNIX_AUTOBIND,	/* kretprobe on unix_autobind */
 	KNETMON_FEAT_UNIX_LISTEN,	/* kretprobe on unix_listen */
 	KNETMON_FEAT_TCP_STATE,		/* tracepoint sock:inet_sock_set_state */
+	KNETMON_FEAT_TCP_CONNECT,	/* kretprobes on tcp_v4_connect, tcp_v6_connect
+					 * (the outcome needs TCP_STATE too) */
+	KNETMON_FEAT_TCP_ACCEPT,	/* kretprobe on inet_csk_accept */
 
 	__KNETMON_FEAT_MAX,
 };
@@ -147,6 +150,12 @@ enum knetmon_counter_attr {
 	KNETMON_A_COUNTER_TABLE_SEEDED,		/* entries found at load (preexisting) */
 	KNETMON_A_COUNTER_TABLE_STALE,		/* entries dropped: their socket was freed unseen */
 	KNETMON_A_COUNTER_EVENTS_STATE,		/* TCP state changes numbered (someone listened) */
+	KNETMON_A_COUNTER_EVENTS_CONNECT,	/* connect attempts and outcomes numbered */
+	KNETMON_A_COUNTER_EVENTS_ACCEPT,
+	KNETMON_A_COUNTER_EVENTS_CLOSE,
+	KNETMON_A_COUNTER_CONNS_LIVE,		/* connections whose owner is kept */
+	KNETMON_A_COUNTER_CONNS_OVERFLOW,	/* owners not kept: max_conns reached */
+	KNETMON_A_COUNTER_CONN_PROBES_MISSED,	/* connect/accept calls not seen */
 
 	__KNETMON_A_COUNTER_MAX,
 };
@@ -162,8 +171,27 @@ enum knetmon_bind_kind {
 	KNETMON_BIND_KIND_STATE,	/* CONN_EVENT: a TCP socket changed state
 					 * (OLD_STATE -> STATE); ids only when a
 					 * task made the change, not a softirq */
+	KNETMON_BIND_KIND_CONNECT,	/* CONN_EVENT: a TCP connect, twice: the
+					 * attempt (RESULT -EINPROGRESS: SYN sent,
+					 * or the call's -errno), then its outcome
+					 * (0: established, -ECONNREFUSED,
+					 * -ETIMEDOUT, -EHOSTUNREACH...,
+					 * -ECONNABORTED: closed before an answer),
+					 * both with the caller's ids and COOKIE */
+	KNETMON_BIND_KIND_ACCEPT,	/* CONN_EVENT: accept() returned this
+					 * connection; ids of the acceptor */
+	KNETMON_BIND_KIND_CLOSE,	/* CONN_EVENT: an established connection
+					 * ended (RESULT 0 or -errno of a reset);
+					 * ids of its owner: who connected or
+					 * accepted it, left out if unknown */
 
 	__KNETMON_BIND_KIND_MAX,
+};
+
+/* KNETMON_A_BIND_CLOSED_BY */
+enum knetmon_closed_by {
+	KNETMON_CLOSED_BY_LOCAL = 1,	/* this end sent FIN first, or aborted */
+	KNETMON_CLOSED_BY_REMOTE,	/* the peer's FIN or reset came first */
 };
 
 /* Socket options in effect at bind time (KNETMON_A_BIND_SOCKOPTS). */
@@ -213,6 +241,14 @@ enum knetmon_bind_attr {
 	KNETMON_A_BIND_REMOTE_ADDR,	/* binary 4 or 16: CONN_EVENT: peer address */
 	KNETMON_A_BIND_REMOTE_PORT,	/* be16: CONN_EVENT: peer port */
 	KNETMON_A_BIND_OLD_STATE,	/* u8: KIND_STATE: TCP_* before the change */
+	/* KIND_CLOSE: the connection's life, as tcp_info counts it */
+	KNETMON_A_BIND_BYTES_ACKED,	/* u64: sent and acknowledged (SYN and FIN count 1) */
+	KNETMON_A_BIND_BYTES_RECEIVED,	/* u64: received in order (the peer's FIN counts 1) */
+	KNETMON_A_BIND_SEGS_OUT,	/* u32 */
+	KNETMON_A_BIND_SEGS_IN,		/* u32 */
+	KNETMON_A_BIND_TOTAL_RETRANS,	/* u32 */
+	KNETMON_A_BIND_DURATION_NS,	/* u64: since connect() or the SYN; absent if unseen */
+	KNETMON_A_BIND_CLOSED_BY,	/* u8: KNETMON_CLOSED_BY_*: whose FIN or reset came first */
 
 	__KNETMON_A_BIND_MAX,
 };
