@@ -124,6 +124,28 @@ cancel:
 
 /* ---- building a record ---------------------------------------------- */
 
+/*
+ * An IPv4 or IPv6 sockaddr of LEN bytes (a probed call's argument, the
+ * kernel's copy of the caller's): its port and address, zero for any other.
+ * Reads nothing else, takes nothing: fit for a probe's entry handler.
+ */
+void knetmon_sockaddr_read(const struct sockaddr *uaddr, int len, __be16 *port, u8 addr[16])
+{
+	*port = 0;
+	memset(addr, 0, 16);
+	if (uaddr && uaddr->sa_family == AF_INET && len >= (int)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *sin = (const void *)uaddr;
+
+		*port = sin->sin_port;
+		memcpy(addr, &sin->sin_addr, 4);
+	} else if (uaddr && uaddr->sa_family == AF_INET6 && len >= SIN6_LEN_RFC2133) {
+		const struct sockaddr_in6 *sin6 = (const void *)uaddr;
+
+		*port = sin6->sin6_port;
+		memcpy(addr, &sin6->sin6_addr, 16);
+	}
+}
+
 static void knetmon_rec_time(struct knetmon_bind_rec *rec)
 {
 	/* one read of the clock: both at the same instant, for less */

@@ -66,6 +66,8 @@ struct knetmon_bind_rec {
 	char path[UNIX_PATH_MAX];	/* AF_UNIX sun_path; abstract: leading NUL */
 };
 
+/* A probed call's IPv4 or IPv6 sockaddr: its port and address (zero if neither). */
+void knetmon_sockaddr_read(const struct sockaddr *uaddr, int len, __be16 *port, u8 addr[16]);
 /* The calling task: clocks, ids, comm, cgroup. Not from NMI context. */
 void knetmon_rec_task(struct knetmon_bind_rec *rec);
 /* Clocks only, and no ids: an event no task caused (a softirq's). */

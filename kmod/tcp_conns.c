@@ -236,20 +236,8 @@ static int knetmon_connect_entry(struct kretprobe_instance *ri, struct pt_regs *
 	int len = knetmon_probe_arg(regs, 2);
 
 	call->sk = (struct sock *)knetmon_probe_arg(regs, 0);
-	call->port = 0;
-	memset(call->addr, 0, sizeof(call->addr));
 	/* the kernel's copy of the user's sockaddr: where a failed call went */
-	if (uaddr && uaddr->sa_family == AF_INET && len >= (int)sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *sin = (const void *)uaddr;
-
-		call->port = sin->sin_port;
-		memcpy(call->addr, &sin->sin_addr, 4);
-	} else if (uaddr && uaddr->sa_family == AF_INET6 && len >= SIN6_LEN_RFC2133) {
-		const struct sockaddr_in6 *sin6 = (const void *)uaddr;
-
-		call->port = sin6->sin6_port;
-		memcpy(call->addr, &sin6->sin6_addr, 16);
-	}
+	knetmon_sockaddr_read(uaddr, len, &call->port, call->addr);
 	return 0;
 }
 
