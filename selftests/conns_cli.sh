@@ -241,6 +241,90 @@ assert mine == theirs, ("knetmon", mine, "tcpstates", theirs)
 PY
 }
 
+# A free loopback port of FAMILY's (bound and closed at once).
+free_port() {
+	inns python3 -c 'import socket, sys
+f = socket.AF_INET6 if sys.argv[1] == "6" else socket.AF_INET
+s = socket.socket(f); s.bind(("::1" if sys.argv[1] == "6" else "127.0.0.1", 0))
+print(s.getsockname()[1])' "$1"
+}
+
+# After DELAY s: a connection to PORT on ADDR that is refused (nobody
+# listens yet), one to another port, then a listener on PORT and a
+# connection to it held for HOLD s.
+connect_later() {
+	inns python3 -c 'import socket, sys, time
+addr, port, delay, hold = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+f = socket.AF_INET6 if ":" in addr else socket.AF_INET
+time.sleep(delay)
+r = socket.socket(f); assert r.connect_ex((addr, port)) == 111; r.close()
+o = socket.socket(f); o.bind((addr, 0)); o.listen(1)
+oc = socket.create_connection(o.getsockname()[:2]); oa = o.accept()
+l = socket.socket(f); l.bind((addr, port)); l.listen(1)
+c = socket.create_connection((addr, port)); a = l.accept()   # held, or they close
+time.sleep(hold)' "$@"
+}
+
+test_wait_connect_returns_when_a_connection_there_is_established() {
+	setup_ns waitconn; trap cleanup_ns EXIT
+	for fam in 4 6; do
+		if [ $fam = 4 ]; then addr=127.0.0.1; arg=127.0.0.1; else addr=::1; arg="[::1]"; fi
+		port=$(free_port $fam)
+		start=$(date +%s%3N)
+		connect_later "$addr" "$port" 1.5 1 &
+		rc=0; inns "$KNETMON" wait --connect "$arg:$port" --timeout 20 -j > "$W/wait.json" \
+			2> "$W/wait.err" || rc=$?
+		took=$(( $(date +%s%3N) - start ))
+		wait
+		[ "$rc" = 0 ] || fail "IPv$fam: exit $rc: $(cat "$W/wait.err")"
+		[ "$took" -ge 1500 ] || fail "IPv$fam: returned after $took ms, before anything connected"
+		python3 - "$W/wait.json" "$port" <<'PY' || fail "IPv$fam: wrong record: $(cat "$W/wait.json")"
+import json, sys
+e = json.loads(open(sys.argv[1]).read())
+assert e["kind"] == "connect" and e["result"] == 0 and e["remote_port"] == int(sys.argv[2]), e
+assert e["comm"] == "python3", e
+PY
+	done
+}
+
+test_wait_connect_already_established_returns_at_once() {
+	setup_ns waitnow; trap cleanup_ns EXIT
+	port=$(free_port 4)
+	connect_later 127.0.0.1 "$port" 0 5 &
+	held=$!
+	busywait 10000 sh -c "ip netns exec $NS ss -Htn state established | grep -q ':$port '" ||
+		fail "the connection never came"
+	start=$(date +%s%3N)
+	rc=0; inns "$KNETMON" wait --connect "127.0.0.1:$port" --timeout 20 -j > "$W/wait.json" \
+		2> "$W/wait.err" || rc=$?
+	took=$(( $(date +%s%3N) - start ))
+	wait "$held" || true	# it lets go after 5 s
+	[ "$rc" = 0 ] || fail "exit $rc: $(cat "$W/wait.err")"
+	[ "$took" -lt 10000 ] || fail "took $took ms for a connection already there"
+	python3 - "$W/wait.json" "$port" <<'PY' || fail "wrong record: $(cat "$W/wait.json")"
+import json, sys
+e = json.loads(open(sys.argv[1]).read())
+assert e["state"] == "ESTAB" and e["remote_port"] == int(sys.argv[2]), e
+PY
+}
+
+test_wait_connect_times_out_on_refusals_with_exit_1() {
+	setup_ns waitnone; trap cleanup_ns EXIT
+	port=$(free_port 4)
+	inns python3 -c 'import socket, sys, time
+for _ in range(5):
+    r = socket.socket(); assert r.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 111; r.close()
+    time.sleep(0.2)' "$port" &
+	rc=0; inns "$KNETMON" wait --connect "127.0.0.1:$port" --timeout 2 > "$W/wait.out" 2>&1 || rc=$?
+	wait
+	[ "$rc" = 1 ] || fail "exit $rc, not 1: $(cat "$W/wait.out")"
+	grep -q "timed out" "$W/wait.out" || fail "no reason: $(cat "$W/wait.out")"
+	rc=0; "$KNETMON" wait --connect 127.0.0.1 > "$W/wait.out" 2>&1 || rc=$?
+	[ "$rc" = 2 ] || fail "a peer without a port: exit $rc"
+	rc=0; "$KNETMON" wait --connect 127.0.0.1:80 --port 80 > "$W/wait.out" 2>&1 || rc=$?
+	[ "$rc" = 2 ] || fail "--connect with --port: exit $rc"
+}
+
 test_default_kinds_and_penguin_files_leave_connections_out() {
 	setup_ns quiet; trap cleanup_ns EXIT
 	# the default kinds: only the bind stream (sync on the listener's bind)
@@ -279,5 +363,8 @@ test_unprivileged_monitor_of_state_is_refused() {
 
 run_tests test_monitor_state_json_follows_each_end_and_matches_ss \
 	test_connect_accept_close_match_tcpconnect_tcplife_and_tcpstates \
+	test_wait_connect_returns_when_a_connection_there_is_established \
+	test_wait_connect_already_established_returns_at_once \
+	test_wait_connect_times_out_on_refusals_with_exit_1 \
 	test_default_kinds_and_penguin_files_leave_connections_out \
 	test_unprivileged_monitor_of_state_is_refused
