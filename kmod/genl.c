@@ -33,7 +33,7 @@ static const struct nla_policy knetmon_binds_policy[KNETMON_REQ_NETNS_FD + 1] = 
 /* sockets.c policies */
 static const struct nla_policy knetmon_sockets_policy[KNETMON_REQ_NETNS_FD + 1] = {
 	[KNETMON_REQ_FLAGS]	= NLA_POLICY_MASK(NLA_U32, KNETMON_REQF_OWNERS | KNETMON_REQF_ALL_NETNS |
-						   KNETMON_REQF_BRIEF),
+						   KNETMON_REQF_BRIEF | KNETMON_REQF_TCP_INFO),
 	[KNETMON_REQ_NETNS_ID]	= { .type = NLA_S32 },
 	[KNETMON_REQ_NETNS_FD]	= { .type = NLA_S32 },
 	/*

@@ -73,6 +73,7 @@ struct sk_dump {
 	struct user_namespace *user_ns;	/* of the caller's socket: uids as it sees them */
 	struct knetmon_owners *owners;	/* NULL unless KNETMON_REQF_OWNERS */
 	bool brief;			/* KNETMON_REQF_BRIEF: a listing's fields */
+	bool tcp_info;			/* KNETMON_REQF_TCP_INFO: lifetime counters */
 	u32 states;			/* 1 << TCP_*; 0: every state */
 	u8 family;			/* 0: every family */
 	u8 protocol;			/* 0: every table */
@@ -448,6 +449,27 @@ static int sk_put_tcp_timer(struct sk_buff *skb, const struct sock *sk)
 	return sk_put_timer(skb, 0, 0);
 }
 
+/*
+ * A connection's counters as tcp_info (and so ss -i and the close event)
+ * has them. tcp_get_info() takes the socket's lock, as inet_diag does:
+ * this runs in the dump's process context, with a reference and outside
+ * the bucket's lock; the counters are 64-bit and a 32-bit CPU must not
+ * read them torn.
+ */
+static int sk_put_tcp_life(struct sk_buff *skb, struct sock *sk)
+{
+	struct tcp_info ti;
+
+	tcp_get_info(sk, &ti);
+	return nla_put_u64_64bit(skb, KNETMON_A_SOCK_BYTES_ACKED, ti.tcpi_bytes_acked,
+				 KNETMON_A_SOCK_PAD) ||
+	       nla_put_u64_64bit(skb, KNETMON_A_SOCK_BYTES_RECEIVED, ti.tcpi_bytes_received,
+				 KNETMON_A_SOCK_PAD) ||
+	       nla_put_u32(skb, KNETMON_A_SOCK_SEGS_OUT, ti.tcpi_segs_out) ||
+	       nla_put_u32(skb, KNETMON_A_SOCK_SEGS_IN, ti.tcpi_segs_in) ||
+	       nla_put_u32(skb, KNETMON_A_SOCK_TOTAL_RETRANS, ti.tcpi_total_retrans);
+}
+
 static int sk_fill_tcp(struct sk_buff *skb, const struct sk_dump *d, struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
@@ -466,7 +488,8 @@ static int sk_fill_tcp(struct sk_buff *skb, const struct sk_dump *d, struct sock
 	    sk_put_inet_ends(skb, d, sk) || sk_put_queues(skb, rq, wq) ||
 	    (!d->brief &&
 	     (nla_put_u32(skb, KNETMON_A_SOCK_RETRANSMITS, inet_csk(sk)->icsk_retransmits) ||
-	      sk_put_tcp_timer(skb, sk))))
+	      sk_put_tcp_timer(skb, sk))) ||
+	    (d->tcp_info && state != TCP_LISTEN && sk_put_tcp_life(skb, sk)))
 		return -EMSGSIZE;
 	return sk_put_full(skb, d, sk);
 }
@@ -869,6 +892,7 @@ int knetmon_nl_get_sockets_start(struct netlink_callback *cb)
 	if (tb[KNETMON_REQ_FLAGS])
 		flags = nla_get_u32(tb[KNETMON_REQ_FLAGS]);
 	d->brief = flags & KNETMON_REQF_BRIEF;
+	d->tcp_info = flags & KNETMON_REQF_TCP_INFO;
 	if (flags & KNETMON_REQF_OWNERS) {
 		/*
 		 * .start runs in the requester's context: current is the caller.

@@ -325,6 +325,52 @@ for _ in range(5):
 	[ "$rc" = 2 ] || fail "--connect with --port: exit $rc"
 }
 
+# A connection of known size held open: the counters each end's record
+# carries equal those ss -ti prints for it, read at rest; owners too.
+test_connections_view_equals_ss_ti_and_names_the_owner() {
+	setup_ns connview; trap cleanup_ns EXIT
+	inns python3 -c 'import os, socket, sys, time
+l = socket.socket(socket.AF_INET6); l.bind(("::1", 0)); l.listen(1)
+c = socket.create_connection(l.getsockname()[:2]); a, _ = l.accept()
+c.sendall(b"c" * 1000); n = 0
+while n < 1000: n += len(a.recv(1000 - n))
+a.sendall(b"s" * 3000); n = 0
+while n < 3000: n += len(c.recv(3000 - n))
+print(os.getpid(), l.getsockname()[1], c.getsockname()[1], flush=True)
+time.sleep(6)' > "$W/conn.out" &
+	held=$!
+	busywait 10000 test -s "$W/conn.out" || fail "the connection never came"
+	sleep 0.5	# the last ACKs
+	read -r pid lport cport < "$W/conn.out"
+	inns ss -Htin > "$W/ss.txt"
+	inns "$KNETMON" connections -j > "$W/conns.json" || fail "connections failed"
+	inns "$KNETMON" connections > "$W/conns.txt" || fail "connections (text) failed"
+	wait "$held" || true
+	grep -q "\[::1\]:$lport .*$pid/python3" "$W/conns.txt" || fail "text: $(cat "$W/conns.txt")"
+	python3 - "$W" "$pid" "$lport" "$cport" <<'PY' || fail "connections and ss -ti disagree"
+import json, re, sys
+W, pid, lport, cport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+ss, lines = {}, open(W + "/ss.txt").read().split("\n")
+for head, info in zip(lines[::2], lines[1::2]):
+    f = head.split()
+    ends = (int(f[3].rsplit(":", 1)[1]), int(f[4].rsplit(":", 1)[1]))
+    nums = dict(re.findall(r"(?<!\w)(bytes_acked|bytes_received|segs_out|segs_in):(\d+)", info))
+    ss[ends] = {k: int(v) for k, v in nums.items()}
+ours = {}
+for e in json.load(open(W + "/conns.json")):
+    ends = (int(e["local"].rsplit(":", 1)[1]), int(e["remote"].rsplit(":", 1)[1]))
+    ours[ends] = e
+for ends in ((cport, lport), (lport, cport)):
+    assert ends in ours and ends in ss, (ends, ours.keys(), ss.keys())
+    e = ours[ends]
+    for k in ("bytes_acked", "bytes_received", "segs_out", "segs_in"):
+        assert e[k] == ss[ends].get(k, 0), (ends, k, e[k], ss[ends])
+    assert e["pid"] == pid and e["comm"] == "python3" and e["state"] == "ESTABLISHED", e
+client = ours[(cport, lport)]
+assert client["bytes_acked"] == 1001 and client["bytes_received"] == 3000, client
+PY
+}
+
 test_default_kinds_and_penguin_files_leave_connections_out() {
 	setup_ns quiet; trap cleanup_ns EXIT
 	# the default kinds: only the bind stream (sync on the listener's bind)
@@ -366,5 +412,6 @@ run_tests test_monitor_state_json_follows_each_end_and_matches_ss \
 	test_wait_connect_returns_when_a_connection_there_is_established \
 	test_wait_connect_already_established_returns_at_once \
 	test_wait_connect_times_out_on_refusals_with_exit_1 \
+	test_connections_view_equals_ss_ti_and_names_the_owner \
 	test_default_kinds_and_penguin_files_leave_connections_out \
 	test_unprivileged_monitor_of_state_is_refused

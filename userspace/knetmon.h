@@ -28,6 +28,7 @@ int cmd_wait(int argc, char **argv);
 /* netstat, queues */
 int cmd_netstat(int argc, char **argv);
 int cmd_queues(int argc, char **argv);
+int cmd_connections(int argc, char **argv);
 
 /* arp, route, ifconfig */
 int cmd_arp(int argc, char **argv);

@@ -17,6 +17,7 @@ static const struct kn_command commands[] = {
 	/* netstat, queues */
 	{ "netstat", cmd_netstat, "sockets with their owners, like netstat" },
 	{ "queues", cmd_queues, "socket queues, memory and drops; pending accepts" },
+	{ "connections", cmd_connections, "TCP connections with owners, bytes and segments" },
 
 	/* arp, route, ifconfig */
 	{ "arp", cmd_arp, "ARP and NDP neighbour caches, like arp -n" },

@@ -40,6 +40,11 @@ static struct nla_policy sock_policy[KNETMON_A_SOCK_MAX + 1] = {
 	[KNETMON_A_SOCK_UNIX_PEER]	= { .type = NLA_U64 },
 	[KNETMON_A_SOCK_OWNERS]		= { .type = NLA_NESTED },
 	[KNETMON_A_SOCK_OWNERS_TOTAL]	= { .type = NLA_U32 },
+	[KNETMON_A_SOCK_BYTES_ACKED]	= { .type = NLA_U64 },
+	[KNETMON_A_SOCK_BYTES_RECEIVED]	= { .type = NLA_U64 },
+	[KNETMON_A_SOCK_SEGS_OUT]	= { .type = NLA_U32 },
+	[KNETMON_A_SOCK_SEGS_IN]	= { .type = NLA_U32 },
+	[KNETMON_A_SOCK_TOTAL_RETRANS]	= { .type = NLA_U32 },
 };
 
 static uint32_t get_u32(struct nlattr **tb, int type)
@@ -159,6 +164,14 @@ static int on_sock(struct nlattr **tb, uint8_t cmd, void *arg)
 	get_path(tb[KNETMON_A_SOCK_UNIX_PATH], s->path);
 	get_owners(tb[KNETMON_A_SOCK_OWNERS], s);
 	s->owners_total = get_u32(tb, KNETMON_A_SOCK_OWNERS_TOTAL);
+	s->has_life = tb[KNETMON_A_SOCK_BYTES_ACKED];
+	s->bytes_acked = tb[KNETMON_A_SOCK_BYTES_ACKED] ?
+			 nla_get_u64(tb[KNETMON_A_SOCK_BYTES_ACKED]) : 0;
+	s->bytes_received = tb[KNETMON_A_SOCK_BYTES_RECEIVED] ?
+			    nla_get_u64(tb[KNETMON_A_SOCK_BYTES_RECEIVED]) : 0;
+	s->segs_out = get_u32(tb, KNETMON_A_SOCK_SEGS_OUT);
+	s->segs_in = get_u32(tb, KNETMON_A_SOCK_SEGS_IN);
+	s->total_retrans = get_u32(tb, KNETMON_A_SOCK_TOTAL_RETRANS);
 	return c->fn(s, c->arg);
 }
 
@@ -178,7 +191,8 @@ int kn_sockets(struct kn_nl *nl, const struct kn_sock_req *req, kn_sock_fn fn, v
 	if (msg && req->states)
 		nla_put_u32(msg, KNETMON_REQ_STATES, req->states);
 	kn_put_flags(nl, msg, (req->owners ? KNETMON_REQF_OWNERS : 0) |
-			      (req->brief ? KNETMON_REQF_BRIEF : 0));
+			      (req->brief ? KNETMON_REQF_BRIEF : 0) |
+			      (req->tcp_info ? KNETMON_REQF_TCP_INFO : 0));
 	call.fn = fn;
 	call.arg = arg;
 	return kn_transact(nl, msg, KNETMON_A_SOCK_MAX, sock_policy, on_sock, &call);

@@ -25,6 +25,10 @@ struct kn_sock {
 	uint32_t rmem, rcvbuf, wmem, sndbuf, drops, retrans, timer_ms;
 	uint8_t timer;
 	uint64_t inode, peer;
+	/* req->tcp_info, TCP not listening: the connection's counters */
+	bool has_life;
+	uint64_t bytes_acked, bytes_received;
+	uint32_t segs_out, segs_in, total_retrans;
 	char path[108 + 1];  		/* unix: abstract names start with '@' */
 	unsigned int n_owners;		/* listed; may exceed KN_SOCK_MAX_OWNERS */
 	unsigned int owners_total;	/* holders in all (the kernel lists 256) */
@@ -39,6 +43,7 @@ struct kn_sock_req {
 	bool owners;
 	bool brief;	/* KNETMON_REQF_BRIEF: no uid, netns, ifindex, memory,
 			 * drops, timer or retransmits (left 0) */
+	bool tcp_info;	/* KNETMON_REQF_TCP_INFO: connections' counters */
 };
 
 typedef int (*kn_sock_fn)(const struct kn_sock *s, void *arg);

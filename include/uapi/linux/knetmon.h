@@ -85,8 +85,12 @@ enum knetmon_req_flags {
 						 * name and peer, owners if asked;
 						 * no uid, netns, ifindex, memory,
 						 * drops, timer or retransmits */
+	KNETMON_REQF_TCP_INFO	= 1 << 3,	/* sockets: each TCP connection's
+						 * lifetime counters (tcp_info's,
+						 * read under the socket's lock) */
 };
-#define KNETMON_REQF_MASK (KNETMON_REQF_OWNERS | KNETMON_REQF_ALL_NETNS | KNETMON_REQF_BRIEF)
+#define KNETMON_REQF_MASK (KNETMON_REQF_OWNERS | KNETMON_REQF_ALL_NETNS | KNETMON_REQF_BRIEF | \
+			   KNETMON_REQF_TCP_INFO)
 
 /* GET_INFO reply */
 enum knetmon_info_attr {
@@ -284,6 +288,12 @@ enum knetmon_sock_attr {
 	KNETMON_A_SOCK_UNIX_PEER,	/* u64: peer socket inode */
 	KNETMON_A_SOCK_OWNERS,		/* nest: KNETMON_A_OWNER entries */
 	KNETMON_A_SOCK_OWNERS_TOTAL,	/* u32: holders in all; OWNERS lists at most 256 */
+	/* KNETMON_REQF_TCP_INFO, a TCP socket not listening: as the close event has them */
+	KNETMON_A_SOCK_BYTES_ACKED,	/* u64 */
+	KNETMON_A_SOCK_BYTES_RECEIVED,	/* u64 */
+	KNETMON_A_SOCK_SEGS_OUT,	/* u32 */
+	KNETMON_A_SOCK_SEGS_IN,		/* u32 */
+	KNETMON_A_SOCK_TOTAL_RETRANS,	/* u32 */
 
 	__KNETMON_A_SOCK_MAX,
 };
