@@ -29,6 +29,8 @@ struct srec {
 	uint32_t owners_total;
 	uint32_t pids[SR_MAX_OWNERS], fds[SR_MAX_OWNERS];
 	uint64_t attrs;			/* 1 << type of each attribute seen */
+	uint64_t bytes_acked, bytes_received;	/* KNETMON_REQF_TCP_INFO */
+	uint32_t segs_out, segs_in, total_retrans;
 };
 
 struct sdump {
@@ -96,6 +98,11 @@ static inline int sr_attr(const struct nlattr *a, void *data)
 	case KNETMON_A_SOCK_INODE:	r->inode = mnl_attr_get_u64(a); break;
 	case KNETMON_A_SOCK_UNIX_PEER:	r->peer = mnl_attr_get_u64(a); break;
 	case KNETMON_A_SOCK_OWNERS_TOTAL: r->owners_total = mnl_attr_get_u32(a); break;
+	case KNETMON_A_SOCK_BYTES_ACKED: r->bytes_acked = mnl_attr_get_u64(a); break;
+	case KNETMON_A_SOCK_BYTES_RECEIVED: r->bytes_received = mnl_attr_get_u64(a); break;
+	case KNETMON_A_SOCK_SEGS_OUT:	r->segs_out = mnl_attr_get_u32(a); break;
+	case KNETMON_A_SOCK_SEGS_IN:	r->segs_in = mnl_attr_get_u32(a); break;
+	case KNETMON_A_SOCK_TOTAL_RETRANS: r->total_retrans = mnl_attr_get_u32(a); break;
 	case KNETMON_A_SOCK_UNIX_PATH:
 		p = mnl_attr_get_payload(a);
 		len = mnl_attr_get_payload_len(a);
