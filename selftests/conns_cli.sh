@@ -325,6 +325,45 @@ for _ in range(5):
 	[ "$rc" = 2 ] || fail "--connect with --port: exit $rc"
 }
 
+# Unanswered SYNs time out (a dummy device swallows them; one retry, so
+# ~3 s), an unreachable route fails in the call: the attempt and its
+# outcome on one cookie for the first, one event with the call's error and
+# the destination asked for, for the second. Both return what connect()
+# returned to the script.
+test_connect_outcomes_timeout_and_unreachable_are_what_connect_returned() {
+	modprobe dummy
+	setup_ns outcomes; trap cleanup_ns EXIT
+	inns ip link add d0 type dummy || fail "no dummy link"
+	inns ip addr add 192.0.2.1/24 dev d0
+	inns ip link set d0 up
+	inns ip route add unreachable 198.51.100.0/24
+	inns sysctl -qw net.ipv4.tcp_syn_retries=1
+	ip netns exec "$NS" "$KNETMON" monitor -j --kinds state,connect > "$W/mon.json" 2> "$W/mon.err" &
+	MON=$!
+	inns env PYTHONPATH=/tmp python3 - "$W/mon.json" > "$W/py.out" <<'PY' || fail "script failed"
+import os, socket, sys
+from knetmon_sync import sync
+sync(sys.argv[1])
+t = socket.socket(); rt = t.connect_ex(("192.0.2.2", 80))
+u = socket.socket(); ru = u.connect_ex(("198.51.100.1", 80))
+print(os.getpid(), rt, ru)
+PY
+	read -r pid rt ru < "$W/py.out"
+	[ "$rt" = 110 ] && [ "$ru" = 113 ] || fail "connect returned $rt and $ru, not ETIMEDOUT and EHOSTUNREACH"
+	busywait 10000 grep -q '"result":-113' "$W/mon.json" || fail "no unreachable: $(tail -3 "$W/mon.json")"
+	python3 - "$W/mon.json" "$pid" <<'PY' || fail "outcomes wrong"
+import json, sys
+pid = int(sys.argv[2])
+evs = [json.loads(l) for l in open(sys.argv[1]) if '"kind":"connect"' in l]
+tmo = [e for e in evs if e["remote_addr"] == "192.0.2.2"]
+assert [e["result"] for e in tmo] == [-115, -110], tmo
+assert tmo[0]["cookie"] == tmo[1]["cookie"] != 0 and all(e["pid"] == pid for e in tmo), tmo
+unr = [e for e in evs if e["remote_addr"] == "198.51.100.1"]
+assert len(unr) == 1 and unr[0]["result"] == -113 and unr[0]["remote_port"] == 80, unr
+assert unr[0]["pid"] == pid, unr
+PY
+}
+
 # A connection of known size held open: the counters each end's record
 # carries equal those ss -ti prints for it, read at rest; owners too.
 test_connections_view_equals_ss_ti_and_names_the_owner() {
@@ -413,5 +452,6 @@ run_tests test_monitor_state_json_follows_each_end_and_matches_ss \
 	test_wait_connect_already_established_returns_at_once \
 	test_wait_connect_times_out_on_refusals_with_exit_1 \
 	test_connections_view_equals_ss_ti_and_names_the_owner \
+	test_connect_outcomes_timeout_and_unreachable_are_what_connect_returned \
 	test_default_kinds_and_penguin_files_leave_connections_out \
 	test_unprivileged_monitor_of_state_is_refused
