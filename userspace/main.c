@@ -36,7 +36,7 @@ static void usage(FILE *f)
 		   "       knetmon COMMAND --help\n"
 		   "       knetmon { help | --version }\n\nCommands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "    %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "    %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nEvery view takes -j for JSON.\n\n"
 		   "Exit status:\n"
 		   "    0  success\n"
