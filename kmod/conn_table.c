@@ -11,14 +11,19 @@
  * so an entry outlives its socket only where the change to CLOSE slipped
  * between a look at the state and the lock (accept() of a child the peer
  * just reset): such an entry is stale, never unsafe, and a new connection
- * at the same address starts it afresh. Bounded by max_conns; entries are
- * GFP_ATOMIC, taken in the probes and the tracepoint.
+ * at the same address starts it afresh, and its netns's exit drops it.
+ * Bounded by max_conns, and per netns by max_conns_per_netns: anyone may
+ * make a netns of their own and listen there, and its connections must
+ * not leave every other netns's without owners. Entries are GFP_ATOMIC,
+ * taken in the probes and the tracepoint.
  */
 
 #include <linux/hash.h>
 #include <linux/hashtable.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 
 #include "knetmon.h"
 #include "conn_table.h"
@@ -27,9 +32,22 @@ static unsigned int max_conns = 16384;
 module_param(max_conns, uint, 0444);
 MODULE_PARM_DESC(max_conns, "connections whose owner is kept for their close (default 16384)");
 
+static unsigned int max_conns_per_netns;
+module_param(max_conns_per_netns, uint, 0444);
+MODULE_PARM_DESC(max_conns_per_netns,
+		 "connections one network namespace may keep (default: half of max_conns)");
+
+/* A netns's share of the table. */
+struct knetmon_conn_net {
+	u32 live;
+};
+
+static unsigned int knetmon_conn_net_id;
+
 struct knetmon_conn {
 	struct hlist_node node;
 	const struct sock *sk;		/* the key: never dereferenced */
+	struct net *net;		/* not held: its exit drops the entry first */
 	u64 cookie;
 	u64 start;			/* CLOCK_BOOTTIME ns */
 	u64 cgroup;
@@ -45,7 +63,13 @@ static DEFINE_HASHTABLE(knetmon_conns, KNETMON_CONN_HASH_BITS);
 static u32 knetmon_conns_live;
 static u64 knetmon_conn_next_cookie;
 
-void knetmon_conn_table_exit(void)
+static struct knetmon_conn_net *knetmon_conn_net(const struct net *net)
+{
+	return net_generic(net, knetmon_conn_net_id);
+}
+
+/* Every entry of NET (NULL: all), with the lock taken here. */
+static void knetmon_conn_table_drop(const struct net *net)
 {
 	struct knetmon_conn *c;
 	struct hlist_node *tmp;
@@ -54,8 +78,43 @@ void knetmon_conn_table_exit(void)
 
 	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
 	hash_for_each_safe(knetmon_conns, bkt, tmp, c, node)
-		knetmon_conn_remove(c);
+		if (!net || c->net == net)
+			knetmon_conn_remove(c);
 	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
+}
+
+/* Its sockets are gone; a stale entry of its own must not outlive it. */
+static void __net_exit knetmon_conn_net_exit(struct net *net)
+{
+	if (knetmon_conn_net(net)->live)
+		knetmon_conn_table_drop(net);
+}
+
+static struct pernet_operations knetmon_conn_net_ops = {
+	.exit	= knetmon_conn_net_exit,
+	.id	= &knetmon_conn_net_id,
+	.size	= sizeof(struct knetmon_conn_net),
+};
+
+int __init knetmon_conn_table_init(void)
+{
+	return register_pernet_subsys(&knetmon_conn_net_ops);
+}
+
+void knetmon_conn_table_flush(void)
+{
+	knetmon_conn_table_drop(NULL);
+}
+
+void knetmon_conn_table_exit(void)
+{
+	knetmon_conn_table_flush();
+	unregister_pernet_subsys(&knetmon_conn_net_ops);
+}
+
+static u32 knetmon_conns_netns_capacity(void)
+{
+	return min(max_conns, max_conns_per_netns ?: DIV_ROUND_UP(max_conns, 2));
 }
 
 u32 knetmon_conns_capacity(void)
@@ -90,18 +149,21 @@ static void knetmon_conn_start_afresh(struct knetmon_conn *c, u64 start)
 struct knetmon_conn *knetmon_conn_get(const struct sock *sk, u64 start, bool fresh)
 {
 	struct knetmon_conn *c = knetmon_conn_lookup(sk);
+	struct knetmon_conn_net *cn = knetmon_conn_net(sock_net(sk));
 
 	if (c) {
 		if (fresh)
 			knetmon_conn_start_afresh(c, start);
 		return c;
 	}
-	if (knetmon_conns_live >= max_conns)
+	if (knetmon_conns_live >= max_conns || cn->live >= knetmon_conns_netns_capacity())
 		goto full;
 	c = kzalloc(sizeof(*c), GFP_ATOMIC);
 	if (!c)
 		goto full;
 	c->sk = sk;
+	c->net = sock_net(sk);
+	cn->live++;
 	knetmon_conn_start_afresh(c, start);
 	hash_add(knetmon_conns, &c->node, hash_ptr(sk, KNETMON_CONN_HASH_BITS));
 	WRITE_ONCE(knetmon_conns_live, knetmon_conns_live + 1);
@@ -116,6 +178,7 @@ void knetmon_conn_remove(struct knetmon_conn *c)
 {
 	lockdep_assert_held(&knetmon_bind_table_lock);
 	hash_del(&c->node);
+	knetmon_conn_net(c->net)->live--;
 	kfree(c);
 	WRITE_ONCE(knetmon_conns_live, knetmon_conns_live - 1);
 	atomic64_set(&knetmon_counters[KNETMON_A_COUNTER_CONNS_LIVE], knetmon_conns_live);

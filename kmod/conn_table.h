@@ -12,7 +12,9 @@
 
 struct knetmon_conn;
 
-void knetmon_conn_table_exit(void);		/* probes and tracepoint gone */
+int knetmon_conn_table_init(void);		/* before anything can fill it */
+void knetmon_conn_table_flush(void);		/* probes and tracepoint gone */
+void knetmon_conn_table_exit(void);		/* the same, and its netns state */
 u32 knetmon_conns_capacity(void);
 
 /* Lockless: whether any entry is kept (a close must then look). */

@@ -9,6 +9,7 @@
 #include <linux/module.h>
 
 #include "knetmon.h"
+#include "conn_table.h"
 
 /* Table walks are dumps only: nothing to register, they announce features. */
 static void knetmon_tables_init(void)
@@ -35,6 +36,9 @@ static int __init knetmon_init(void)
 	err = knetmon_binds_init();
 	if (err)
 		return err;
+	err = knetmon_conn_table_init();
+	if (err)
+		goto err_binds;
 
 	knetmon_tables_init();
 
@@ -51,6 +55,8 @@ static int __init knetmon_init(void)
 
 err_tables:
 	knetmon_tables_exit();
+	knetmon_conn_table_exit();
+err_binds:
 	knetmon_binds_exit();
 	return err;
 }
@@ -62,6 +68,7 @@ static void __exit knetmon_exit(void)
 	knetmon_binds_stop();
 	knetmon_genl_exit();
 	knetmon_tables_exit();
+	knetmon_conn_table_exit();
 	knetmon_binds_exit();
 }
 

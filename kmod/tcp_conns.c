@@ -413,5 +413,5 @@ void knetmon_tcp_conns_stop(void)
 		tracepoint_synchronize_unregister();
 		knetmon_state_tp = NULL;
 	}
-	knetmon_conn_table_exit();
+	knetmon_conn_table_flush();
 }

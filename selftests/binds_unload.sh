@@ -44,6 +44,7 @@ stop_conn_load() {
 }
 closes_seen() { [ "$(info_counter events_close)" -gt "$1" ]; }
 conns_live_is() { [ "$(info_counter conns_live)" = "$1" ]; }
+conns_overflowed() { [ "$(info_counter conns_overflow)" -gt 0 ]; }
 
 stop_load() {
 	[ -z "$LOADERS" ] || kill $LOADERS 2> /dev/null || true
@@ -171,7 +172,58 @@ test_connection_table_empties_when_the_connections_end() {
 	[ "$(info_counter conns_overflow)" = 0 ] || fail "the table overflowed"
 }
 
+# max_conns=8, 4 per netns: a netns whose own listener keeps 5
+# connections open (10 ends) gets 4 entries; the host, listening too,
+# still gets the owner of its connection's close.
+MON2= GNS=
+greedy_cleanup() {
+	stop_conn_load
+	[ -z "$MON2" ] || { kill "$MON2" 2> /dev/null; wait "$MON2" 2> /dev/null || true; }
+	[ -z "$GNS" ] || ip netns del "$GNS" 2> /dev/null || true
+	MON2= GNS=
+}
+
+test_one_netns_cannot_take_every_connection_owner() {
+	trap greedy_cleanup EXIT
+	unload_module
+	insmod "$KNETMON_KO" max_conns=8 max_conns_per_netns=4 || fail "insmod failed"
+	ns=$(unique_netns greedy)
+	GNS=$ns
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" "$KNETMON" monitor --kinds close > /dev/null 2>&1 &
+	MON=$!
+	"$KNETMON" monitor -j --kinds close > /tmp/knetmon-host-close.json 2>&1 &
+	MON2=$!
+	sleep 1		# both subscribed
+	ip netns exec "$ns" python3 -c 'import socket, time
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(8)
+held = []
+for _ in range(5):
+    c = socket.create_connection(l.getsockname()); held.append((c, l.accept()[0]))
+time.sleep(4)' &
+	LOADERS=$!
+	busywait 10000 conns_overflowed || fail "the netns never reached its share"
+	[ "$(info_counter conns_live)" = 4 ] || fail "conns_live $(info_counter conns_live), not the netns's 4"
+	python3 -c 'import os, socket
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(1)
+c = socket.create_connection(l.getsockname()); a, _ = l.accept()
+c.close(); a.recv(1); a.close(); print(os.getpid())' > /tmp/knetmon-host-pid || fail "host connection"
+	busywait 10000 grep -q '"closed_by":"remote"' /tmp/knetmon-host-close.json ||
+		fail "no host close: $(cat /tmp/knetmon-host-close.json)"
+	kill "$MON2"; wait "$MON2" 2> /dev/null || true; MON2=
+	python3 - /tmp/knetmon-host-close.json "$(cat /tmp/knetmon-host-pid)" <<'PY' ||
+import json, sys
+closes = [json.loads(l) for l in open(sys.argv[1])]
+assert len(closes) == 2 and all(e["pid"] == int(sys.argv[2]) for e in closes), closes
+PY
+		fail "the host's closes lost their owner: $(cat /tmp/knetmon-host-close.json)"
+	greedy_cleanup
+	unload_module
+}
+
 run_tests test_unload_during_bind_storm_is_clean test_counters_agree_with_table_after_load \
 	test_unload_during_connection_storm_with_a_listener_is_clean \
 	test_connection_table_empties_when_the_connections_end \
+	test_one_netns_cannot_take_every_connection_owner \
 	test_sockets_bound_before_insmod_listed_as_preexisting
