@@ -176,6 +176,18 @@ test_connection_table_empties_when_the_connections_end() {
 # connections open (10 ends) gets 4 entries; the host, listening too,
 # still gets the owner of its connection's close.
 MON2= GNS=
+# subscribed FILE [NETNS]: a monitor writing FILE shows a listener made
+# in NETNS (default: here) within 30 s
+subscribed() {
+	${2:+ip netns exec "$2"} python3 -c 'import socket, sys, time
+for _ in range(300):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+    port = s.getsockname()[1]; s.close()
+    if ("\"port\":%d," % port) in open(sys.argv[1]).read():
+        sys.exit(0)
+    time.sleep(0.1)
+sys.exit(1)' "$1"
+}
 greedy_cleanup() {
 	stop_conn_load
 	[ -z "$MON2" ] || { kill "$MON2" 2> /dev/null; wait "$MON2" 2> /dev/null || true; }
@@ -191,30 +203,32 @@ test_one_netns_cannot_take_every_connection_owner() {
 	GNS=$ns
 	ip netns add "$ns"
 	ip -n "$ns" link set lo up
-	ip netns exec "$ns" "$KNETMON" monitor --kinds close > /dev/null 2>&1 &
+	ip netns exec "$ns" "$KNETMON" monitor -j --kinds state,close > /tmp/knetmon-ns-close.json 2>&1 &
 	MON=$!
-	"$KNETMON" monitor -j --kinds close > /tmp/knetmon-host-close.json 2>&1 &
+	"$KNETMON" monitor -j --kinds state,close > /tmp/knetmon-host-close.json 2>&1 &
 	MON2=$!
-	sleep 1		# both subscribed
+	# each subscribed once it has shown a listener of its own netns
+	subscribed /tmp/knetmon-host-close.json || fail "the host monitor never subscribed"
+	subscribed /tmp/knetmon-ns-close.json "$ns" || fail "the netns monitor never subscribed"
 	ip netns exec "$ns" python3 -c 'import socket, time
 l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(8)
 held = []
 for _ in range(5):
     c = socket.create_connection(l.getsockname()); held.append((c, l.accept()[0]))
-time.sleep(4)' &
+time.sleep(300)' &	# held until greedy_cleanup kills it, however slow the kernel
 	LOADERS=$!
-	busywait 10000 conns_overflowed || fail "the netns never reached its share"
+	busywait 60000 conns_overflowed || fail "the netns never reached its share"
 	[ "$(info_counter conns_live)" = 4 ] || fail "conns_live $(info_counter conns_live), not the netns's 4"
 	python3 -c 'import os, socket
 l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(1)
 c = socket.create_connection(l.getsockname()); a, _ = l.accept()
 c.close(); a.recv(1); a.close(); print(os.getpid())' > /tmp/knetmon-host-pid || fail "host connection"
-	busywait 10000 grep -q '"closed_by":"remote"' /tmp/knetmon-host-close.json ||
+	busywait 60000 grep -q '"kind":"close".*"closed_by":"remote"' /tmp/knetmon-host-close.json ||
 		fail "no host close: $(cat /tmp/knetmon-host-close.json)"
 	kill "$MON2"; wait "$MON2" 2> /dev/null || true; MON2=
 	python3 - /tmp/knetmon-host-close.json "$(cat /tmp/knetmon-host-pid)" <<'PY' ||
 import json, sys
-closes = [json.loads(l) for l in open(sys.argv[1])]
+closes = [json.loads(l) for l in open(sys.argv[1]) if '"kind":"close"' in l]
 assert len(closes) == 2 and all(e["pid"] == int(sys.argv[2]) for e in closes), closes
 PY
 		fail "the host's closes lost their owner: $(cat /tmp/knetmon-host-close.json)"
