@@ -190,7 +190,7 @@ static void knetmon_batch_add(struct knetmon_batch *b, const struct knetmon_bind
 /* Connection kinds go to the connection groups, the rest to the bind groups. */
 static enum knetmon_stream knetmon_rec_stream(const struct knetmon_bind_rec *rec)
 {
-	return rec->kind >= KNETMON_BIND_KIND_STATE ? KNETMON_STREAM_CONNS : KNETMON_STREAM_BINDS;
+	return knetmon_kind_is_conn(rec->kind) ? KNETMON_STREAM_CONNS : KNETMON_STREAM_BINDS;
 }
 
 void knetmon_bind_event_number(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec,

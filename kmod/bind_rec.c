@@ -30,12 +30,6 @@ static int knetmon_bind_put_local(struct sk_buff *skb, const struct knetmon_bind
 	       nla_put_be16(skb, KNETMON_A_BIND_PORT, rec->port);
 }
 
-static bool knetmon_kind_is_conn(u8 kind)
-{
-	return kind == KNETMON_BIND_KIND_STATE || kind == KNETMON_BIND_KIND_CONNECT ||
-	       kind == KNETMON_BIND_KIND_ACCEPT || kind == KNETMON_BIND_KIND_CLOSE;
-}
-
 /* A connection's other end. */
 static int knetmon_bind_put_remote(struct sk_buff *skb, const struct knetmon_bind_rec *rec)
 {

@@ -18,6 +18,13 @@ struct knetmon_ids {
 	u32 uid;		/* (u32)-1: not mapped there */
 };
 
+/* The kinds carried by KNETMON_CMD_CONN_EVENT, on the connection groups. */
+static inline bool knetmon_kind_is_conn(u8 kind)
+{
+	return kind == KNETMON_BIND_KIND_STATE || kind == KNETMON_BIND_KIND_CONNECT ||
+	       kind == KNETMON_BIND_KIND_ACCEPT || kind == KNETMON_BIND_KIND_CLOSE;
+}
+
 /* KIND_CLOSE: a connection's life, as tcp_info counts it. */
 struct knetmon_conn_life {
 	u64 bytes_acked;

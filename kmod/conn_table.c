@@ -117,11 +117,6 @@ static u32 knetmon_conns_netns_capacity(void)
 	return min(max_conns, max_conns_per_netns ?: DIV_ROUND_UP(max_conns, 2));
 }
 
-u32 knetmon_conns_capacity(void)
-{
-	return max_conns;
-}
-
 bool knetmon_conn_table_used(void)
 {
 	return READ_ONCE(knetmon_conns_live);
@@ -149,13 +144,14 @@ static void knetmon_conn_start_afresh(struct knetmon_conn *c, u64 start)
 struct knetmon_conn *knetmon_conn_get(const struct sock *sk, u64 start, bool fresh)
 {
 	struct knetmon_conn *c = knetmon_conn_lookup(sk);
-	struct knetmon_conn_net *cn = knetmon_conn_net(sock_net(sk));
+	struct knetmon_conn_net *cn;
 
 	if (c) {
 		if (fresh)
 			knetmon_conn_start_afresh(c, start);
 		return c;
 	}
+	cn = knetmon_conn_net(sock_net(sk));
 	if (knetmon_conns_live >= max_conns || cn->live >= knetmon_conns_netns_capacity())
 		goto full;
 	c = kzalloc(sizeof(*c), GFP_ATOMIC);

@@ -15,7 +15,6 @@ struct knetmon_conn;
 int knetmon_conn_table_init(void);		/* before anything can fill it */
 void knetmon_conn_table_flush(void);		/* probes and tracepoint gone */
 void knetmon_conn_table_exit(void);		/* the same, and its netns state */
-u32 knetmon_conns_capacity(void);
 
 /* Lockless: whether any entry is kept (a close must then look). */
 bool knetmon_conn_table_used(void);
@@ -34,8 +33,8 @@ void knetmon_conn_remove(struct knetmon_conn *c);
 /* REC's ids (host and view, already set) become C's owner; C's cookie into REC. */
 void knetmon_conn_own(struct knetmon_conn *c, struct knetmon_bind_rec *rec);
 /*
- * C's cookie, owner and start into REC (C may be NULL: none of them);
- * with no owner REC's ids are cleared.
+ * C's cookie and owner into REC (C may be NULL: neither); with no owner
+ * REC's ids are cleared. REC's view is then fixed: it is the owner's.
  */
 void knetmon_conn_rec(const struct knetmon_conn *c, struct knetmon_bind_rec *rec);
 u64 knetmon_conn_start(const struct knetmon_conn *c);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Placing kretprobes, the same way for every part that uses them (binds.c,
- * conn_probes.c): a symbol named in fault_probe is made to be missing, a
+ * tcp_conns.c): a symbol named in fault_probe is made to be missing, a
  * refusal is said once in the log and turns the caller's feature off, and
  * where probes step themselves (compat.h) each kretprobe gets the plain
  * kprobe that does its first instruction.

@@ -303,10 +303,6 @@ static struct knetmon_kretprobe knetmon_conn_probes[] = {
 	KNETMON_KRETPROBE("inet_csk_accept", NULL, knetmon_accept_return, knetmon_accept_call),
 };
 
-static const int knetmon_conn_probe_feature[] = {
-	KNETMON_FEAT_TCP_CONNECT, KNETMON_FEAT_TCP_CONNECT, KNETMON_FEAT_TCP_ACCEPT,
-};
-static_assert(ARRAY_SIZE(knetmon_conn_probe_feature) == ARRAY_SIZE(knetmon_conn_probes));
 static bool knetmon_conn_probe_placed[ARRAY_SIZE(knetmon_conn_probes)];
 
 /* Calls not seen (instances exhausted, a probe inside another's handler). */
@@ -328,7 +324,10 @@ void knetmon_tcp_conns_sync_counters(void)
 		     knetmon_conn_probes_missed());
 }
 
-/* IPv6 connects need the IPv4 probe too (v4-mapped peers): both or neither. */
+/*
+ * TCP_CONNECT says both connect probes are placed: IPv6 sockets reach
+ * v4-mapped peers through both. One alone still reports its own calls.
+ */
 static void knetmon_conn_probes_register(void)
 {
 	int i;
