@@ -487,14 +487,7 @@ static_assert(ARRAY_SIZE(knetmon_kretprobe_feature) == ARRAY_SIZE(knetmon_kretpr
  */
 static u64 knetmon_probes_missed(void)
 {
-	u64 missed = 0;
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(knetmon_kretprobes); i++)
-		if (test_bit(knetmon_kretprobe_feature[i], &knetmon_features))
-			missed += READ_ONCE(knetmon_kretprobes[i].rp.nmissed) +
-				  READ_ONCE(knetmon_kretprobes[i].rp.kp.nmissed);
-	return missed;
+	return knetmon_kretprobes_missed(knetmon_kretprobes, ARRAY_SIZE(knetmon_kretprobes));
 }
 
 void knetmon_binds_sync_counters(void)
@@ -506,17 +499,11 @@ void knetmon_binds_sync_counters(void)
 /* Unregister the probes in [FIRST, END) that are placed, all in one go. */
 static void knetmon_unregister_range(int first, int end)
 {
-	struct kretprobe *rps[ARRAY_SIZE(knetmon_kretprobes)];
-	int i, n = 0;
+	int i;
 
 	for (i = first; i < end; i++)
-		if (test_and_clear_bit(knetmon_kretprobe_feature[i], &knetmon_features))
-			rps[n++] = &knetmon_kretprobes[i].rp;
-	/* one wait for the handlers in flight on every CPU, not one per probe */
-	if (n)
-		unregister_kretprobes(rps, n);
-	for (i = first; i < end; i++)
-		knetmon_kretprobe_unstep(&knetmon_kretprobes[i]);
+		clear_bit(knetmon_kretprobe_feature[i], &knetmon_features);
+	knetmon_kretprobes_remove(&knetmon_kretprobes[first], end - first);
 }
 
 /*

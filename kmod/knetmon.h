@@ -80,6 +80,7 @@ struct knetmon_kretprobe {
 	struct kretprobe rp;
 	struct kprobe step;
 	bool step_placed;
+	bool placed;		/* read locklessly by the miss counts */
 };
 
 #define KNETMON_KRETPROBE(sym, entry, ret, call) { .rp = {	\
@@ -91,8 +92,10 @@ struct knetmon_kretprobe {
 
 /* 0, or -ENOENT (said in the log): the symbol is missing or cannot be probed. */
 int knetmon_kretprobe_place(struct knetmon_kretprobe *p);
-/* After unregister_kretprobe(s)(): its stepping kprobe, if one was placed. */
-void knetmon_kretprobe_unstep(struct knetmon_kretprobe *p);
+/* The placed ones of PS[0..N) removed, with one wait for handlers in flight. */
+void knetmon_kretprobes_remove(struct knetmon_kretprobe *ps, int n);
+/* Calls the placed ones of PS[0..N) did not see (instances out, nested hits). */
+u64 knetmon_kretprobes_missed(const struct knetmon_kretprobe *ps, int n);
 
 /* tcp_conns.c: TCP connection events (on conn_table.c and the bind path's events) */
 void knetmon_tcp_conns_start(void);

@@ -77,7 +77,7 @@ static int knetmon_step_register(struct knetmon_kretprobe *p)
 	return 0;
 }
 
-void knetmon_kretprobe_unstep(struct knetmon_kretprobe *p)
+static void knetmon_kretprobe_unstep(struct knetmon_kretprobe *p)
 {
 	if (p->step_placed)
 		unregister_kprobe(&p->step);
@@ -107,5 +107,39 @@ int knetmon_kretprobe_place(struct knetmon_kretprobe *p)
 		knetmon_kretprobe_unstep(p);
 		return -ENOENT;
 	}
+	WRITE_ONCE(p->placed, true);
 	return 0;
+}
+
+void knetmon_kretprobes_remove(struct knetmon_kretprobe *ps, int n)
+{
+	struct kretprobe *rps[16];
+	int i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!ps[i].placed)
+			continue;
+		WRITE_ONCE(ps[i].placed, false);
+		rps[m++] = &ps[i].rp;
+		/* one wait for the handlers in flight on every CPU, not one per probe */
+		if (m == ARRAY_SIZE(rps)) {
+			unregister_kretprobes(rps, m);
+			m = 0;
+		}
+	}
+	if (m)
+		unregister_kretprobes(rps, m);
+	for (i = 0; i < n; i++)
+		knetmon_kretprobe_unstep(&ps[i]);
+}
+
+u64 knetmon_kretprobes_missed(const struct knetmon_kretprobe *ps, int n)
+{
+	u64 missed = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(ps[i].placed))
+			missed += READ_ONCE(ps[i].rp.nmissed) + READ_ONCE(ps[i].rp.kp.nmissed);
+	return missed;
 }

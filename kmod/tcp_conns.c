@@ -303,19 +303,11 @@ static struct knetmon_kretprobe knetmon_conn_probes[] = {
 	KNETMON_KRETPROBE("inet_csk_accept", NULL, knetmon_accept_return, knetmon_accept_call),
 };
 
-static bool knetmon_conn_probe_placed[ARRAY_SIZE(knetmon_conn_probes)];
 
 /* Calls not seen (instances exhausted, a probe inside another's handler). */
 static u64 knetmon_conn_probes_missed(void)
 {
-	u64 missed = 0;
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(knetmon_conn_probes); i++)
-		if (READ_ONCE(knetmon_conn_probe_placed[i]))
-			missed += READ_ONCE(knetmon_conn_probes[i].rp.nmissed) +
-				  READ_ONCE(knetmon_conn_probes[i].rp.kp.nmissed);
-	return missed;
+	return knetmon_kretprobes_missed(knetmon_conn_probes, ARRAY_SIZE(knetmon_conn_probes));
 }
 
 void knetmon_tcp_conns_sync_counters(void)
@@ -333,30 +325,18 @@ static void knetmon_conn_probes_register(void)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(knetmon_conn_probes); i++)
-		if (!knetmon_kretprobe_place(&knetmon_conn_probes[i]))
-			WRITE_ONCE(knetmon_conn_probe_placed[i], true);
-	if (knetmon_conn_probe_placed[0] && knetmon_conn_probe_placed[1])
+		knetmon_kretprobe_place(&knetmon_conn_probes[i]);
+	if (knetmon_conn_probes[0].placed && knetmon_conn_probes[1].placed)
 		set_bit(KNETMON_FEAT_TCP_CONNECT, &knetmon_features);
-	if (knetmon_conn_probe_placed[2])
+	if (knetmon_conn_probes[2].placed)
 		set_bit(KNETMON_FEAT_TCP_ACCEPT, &knetmon_features);
 }
 
 static void knetmon_conn_probes_unregister(void)
 {
-	struct kretprobe *rps[ARRAY_SIZE(knetmon_conn_probes)];
-	int i, n = 0;
-
 	clear_bit(KNETMON_FEAT_TCP_CONNECT, &knetmon_features);
 	clear_bit(KNETMON_FEAT_TCP_ACCEPT, &knetmon_features);
-	for (i = 0; i < ARRAY_SIZE(knetmon_conn_probes); i++)
-		if (knetmon_conn_probe_placed[i])
-			rps[n++] = &knetmon_conn_probes[i].rp;
-	if (n)
-		unregister_kretprobes(rps, n);
-	for (i = 0; i < ARRAY_SIZE(knetmon_conn_probes); i++) {
-		knetmon_kretprobe_unstep(&knetmon_conn_probes[i]);
-		WRITE_ONCE(knetmon_conn_probe_placed[i], false);
-	}
+	knetmon_kretprobes_remove(knetmon_conn_probes, ARRAY_SIZE(knetmon_conn_probes));
 }
 
 /* ---- start and stop ---------------------------------------------------- */
