@@ -20,7 +20,9 @@
  * Connection events are a second stream beside these, with groups,
  * sequences and batches of their own ("conns", "conns_all"), on the same
  * lock and the same sender: a bind listener is not woken by every TCP
- * handshake, and a connection listener sees no gap for a bind.
+ * handshake, and a connection listener sees no gap for a bind. Network
+ * changes (links, addresses, neighbours) are a third ("changes",
+ * "changes_all"), with a record of their own.
  */
 
 #include <linux/hashtable.h>
@@ -52,6 +54,8 @@ static const struct knetmon_stream_def {
 				   KNETMON_CMD_BIND_EVENT },
 	[KNETMON_STREAM_CONNS] = { KNETMON_MCGRP_CONNS_ID, KNETMON_MCGRP_CONNS_ALL_ID,
 				   KNETMON_CMD_CONN_EVENT },
+	[KNETMON_STREAM_CHANGES] = { KNETMON_MCGRP_CHANGES_ID, KNETMON_MCGRP_CHANGES_ALL_ID,
+				     KNETMON_CMD_CHANGE_EVENT },
 };
 
 struct knetmon_binds_net {
@@ -152,8 +156,17 @@ static void knetmon_batches_close_all(void)
 		knetmon_batch_close(b);
 }
 
-/* Append REC to B, starting a batch (one page) if none is pending. */
-static int knetmon_batch_put(struct knetmon_batch *b, const struct knetmon_bind_rec *rec)
+/* EV's message into B's skb: a change record for the change stream, else a bind record. */
+static int knetmon_batch_fill(struct knetmon_batch *b, const void *ev)
+{
+	if (b->cmd == KNETMON_CMD_CHANGE_EVENT)
+		return knetmon_change_fill(b->skb, ev, b->cmd);
+	/* a netns's own group gets ids as its listeners see them */
+	return knetmon_bind_fill(b->skb, ev, b->own_netns, 0, 0, 0, b->cmd, NULL);
+}
+
+/* Append EV to B, starting a batch (one page) if none is pending. */
+static int knetmon_batch_put(struct knetmon_batch *b, const void *ev)
 {
 	if (!b->skb) {
 		b->skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
@@ -163,23 +176,22 @@ static int knetmon_batch_put(struct knetmon_batch *b, const struct knetmon_bind_
 		/* a no-op while one is due: the oldest batch sets the deadline */
 		queue_delayed_work(system_wq, &knetmon_flush_work, 1);
 	}
-	/* a netns's own group gets ids as its listeners see them */
-	if (knetmon_bind_fill(b->skb, rec, b->own_netns, 0, 0, 0, b->cmd, NULL))
+	if (knetmon_batch_fill(b, ev))
 		return -EMSGSIZE;
 	b->events++;
 	return 0;
 }
 
-static void knetmon_batch_add(struct knetmon_batch *b, const struct knetmon_bind_rec *rec)
+static void knetmon_batch_add(struct knetmon_batch *b, const void *ev)
 {
 	int err;
 
 	if (!b->net)
 		return;		/* the netns is gone: no one can listen there */
-	err = knetmon_batch_put(b, rec);
+	err = knetmon_batch_put(b, ev);
 	if (err == -EMSGSIZE && b->events) {
 		knetmon_batch_close(b);
-		err = knetmon_batch_put(b, rec);
+		err = knetmon_batch_put(b, ev);
 	}
 	if (err)
 		knetmon_count(KNETMON_A_COUNTER_EVENTS_UNSENT);
@@ -264,6 +276,41 @@ void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct knetmon_bind_
 	}
 	if (knetmon_all_listened(s))
 		knetmon_batch_add(&knetmon_batch_all[s], rec);
+}
+
+bool knetmon_change_events_listened(const struct net *net)
+{
+	struct knetmon_binds_net *bn;
+	bool listened;
+
+	rcu_read_lock();
+	bn = knetmon_binds_net(net);
+	listened = bn && knetmon_netns_listened(bn, KNETMON_STREAM_CHANGES);
+	rcu_read_unlock();
+	return listened || knetmon_all_listened(KNETMON_STREAM_CHANGES);
+}
+
+void knetmon_change_event_queue(const struct net *net, struct knetmon_change_rec *rec)
+{
+	const enum knetmon_stream s = KNETMON_STREAM_CHANGES;
+	struct knetmon_binds_net *bn;
+	unsigned long flags;
+
+	rcu_read_lock();
+	spin_lock_irqsave(&knetmon_bind_table_lock, flags);
+	bn = knetmon_binds_net(net);	/* NULL: the netns comes or goes */
+	if (bn) {
+		rec->seq = ++bn->seq[s];
+		if (knetmon_netns_listened(bn, s))
+			knetmon_batch_add(&bn->batch[s], rec);
+		if (knetmon_all_listened(s))
+			knetmon_batch_add(&knetmon_batch_all[s], rec);
+		knetmon_count(KNETMON_A_COUNTER_EVENTS_CHANGE);
+	}
+	spin_unlock_irqrestore(&knetmon_bind_table_lock, flags);
+	rcu_read_unlock();
+	if (bn)
+		knetmon_bind_events_kick();
 }
 
 void knetmon_bind_events_kick(void)
@@ -387,6 +434,11 @@ u64 knetmon_binds_netns_seq(const struct net *net)
 u64 knetmon_conns_netns_seq(const struct net *net)
 {
 	return knetmon_events_netns_seq(net, KNETMON_STREAM_CONNS);
+}
+
+u64 knetmon_changes_netns_seq(const struct net *net)
+{
+	return knetmon_events_netns_seq(net, KNETMON_STREAM_CHANGES);
 }
 
 /* ---- per-netns state and its lifetime ---------------------------------- */

@@ -7,13 +7,18 @@
 #define _KNETMON_BIND_EVENTS_H
 
 #include "bind_table.h"
+#include "change_rec.h"
 
 struct knetmon_binds_net;	/* per netns: sequences and pending batches */
 
-/* Binds and releases; connection events (KNETMON_CMD_CONN_EVENT). */
+/*
+ * Binds and releases; connection events (KNETMON_CMD_CONN_EVENT); network
+ * changes (KNETMON_CMD_CHANGE_EVENT).
+ */
 enum knetmon_stream {
 	KNETMON_STREAM_BINDS,
 	KNETMON_STREAM_CONNS,
+	KNETMON_STREAM_CHANGES,
 	KNETMON_STREAMS,
 };
 
@@ -51,6 +56,15 @@ bool knetmon_conn_events_listened(const struct net *net);
  * see the ids); sent once the lock is dropped.
  */
 void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec);
+
+/* Without the lock: whether a change in NET would reach anyone. */
+bool knetmon_change_events_listened(const struct net *net);
+/*
+ * Number REC in NET's change sequence and append it to the batches of
+ * whoever listens (any context but NMI; takes the table lock, kicks the
+ * sender). Nothing when NET is being built or torn down.
+ */
+void knetmon_change_event_queue(const struct net *net, struct knetmon_change_rec *rec);
 
 /* Without the lock, after queueing: send what is complete (any context but NMI). */
 void knetmon_bind_events_kick(void);

@@ -175,6 +175,15 @@ static const struct genl_multicast_group knetmon_mcgrps[] = {
 		.name	= KNETMON_MCGRP_CONNS_ALL,
 		.flags	= GENL_MCAST_CAP_NET_ADMIN,
 	},
+	/* and for network changes, which say when a device got its address */
+	[KNETMON_MCGRP_CHANGES_ID] = {
+		.name	= KNETMON_MCGRP_CHANGES,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
+	[KNETMON_MCGRP_CHANGES_ALL_ID] = {
+		.name	= KNETMON_MCGRP_CHANGES_ALL,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 struct genl_family knetmon_family __ro_after_init = {

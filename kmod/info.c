@@ -21,7 +21,7 @@ atomic64_t knetmon_counters[__KNETMON_A_COUNTER_MAX];
 
 static char *fault_probe;
 module_param(fault_probe, charp, 0444);
-MODULE_PARM_DESC(fault_probe, "testing: comma-separated probe symbols and tracepoints to treat as missing");
+MODULE_PARM_DESC(fault_probe, "testing: comma-separated probe symbols and tracepoints to treat as missing (and netdevice_notifier, rtnl_socket: to fail)");
 
 bool knetmon_fault_injected(const char *name)
 {
@@ -73,6 +73,8 @@ static int knetmon_fill_netns(struct sk_buff *skb, const struct genl_info *info)
 	return nla_put_u64_64bit(skb, KNETMON_A_INFO_BINDS_SEQ, knetmon_binds_netns_seq(net),
 				 KNETMON_A_INFO_PAD) ||
 	       nla_put_u64_64bit(skb, KNETMON_A_INFO_CONNS_SEQ, knetmon_conns_netns_seq(net),
+				 KNETMON_A_INFO_PAD) ||
+	       nla_put_u64_64bit(skb, KNETMON_A_INFO_CHANGES_SEQ, knetmon_changes_netns_seq(net),
 				 KNETMON_A_INFO_PAD) ||
 	       nla_put_u32(skb, KNETMON_A_INFO_NETNS_BINDS_LIVE, live) ||
 	       nla_put_u64_64bit(skb, KNETMON_A_INFO_NETNS_BINDS_OVERFLOW, overflow,

@@ -13,6 +13,8 @@ enum knetmon_mcgrp {
 	KNETMON_MCGRP_BINDS_ALL_ID,
 	KNETMON_MCGRP_CONNS_ID,
 	KNETMON_MCGRP_CONNS_ALL_ID,
+	KNETMON_MCGRP_CHANGES_ID,
+	KNETMON_MCGRP_CHANGES_ALL_ID,
 };
 
 extern struct genl_family knetmon_family;
@@ -63,6 +65,7 @@ void knetmon_binds_sync_counters(void);
 void knetmon_bind_table_seed(void);			/* bind_seed.c */
 u64 knetmon_binds_netns_seq(const struct net *net);	/* every event up to it sent */
 u64 knetmon_conns_netns_seq(const struct net *net);	/* the same for connection events */
+u64 knetmon_changes_netns_seq(const struct net *net);	/* and for network changes */
 u32 knetmon_binds_capacity(void);
 u32 knetmon_binds_netns_capacity(void);
 /* NET's entries in the live-bind table, and its binds not stored. */
@@ -102,6 +105,13 @@ void knetmon_tcp_conns_start(void);
 void knetmon_tcp_conns_stop(void);
 void knetmon_tcp_conns_sync_counters(void);
 
+/* net_changes.c: links, addresses, neighbours from the notifier chains */
+void knetmon_net_changes_start(void);
+void knetmon_net_changes_stop(void);
+/* rtnl_changes.c: routes and usable IPv6 addresses from rtnetlink's announcements */
+void knetmon_rtnl_changes_start(void);
+void knetmon_rtnl_changes_stop(void);
+
 /* sockets.c, owners.c */
 void knetmon_sockets_init(void);
 void knetmon_sockets_exit(void);
@@ -123,6 +133,17 @@ int knetmon_nl_get_routes_start(struct netlink_callback *cb);
 int knetmon_nl_get_routes_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int knetmon_nl_get_routes_done(struct netlink_callback *cb);
 void knetmon_routes_init(void);
+/*
+ * One RTM_NEWROUTE or RTM_DELROUTE message as knetmon describes routes:
+ * its rtmsg with TB filled and *TABLE set, or NULL (a cached route, another
+ * family, a malformed message).
+ */
+struct rtmsg;
+const struct rtmsg *knetmon_route_parse(const struct nlmsghdr *nlh, struct nlattr **tb,
+					u32 *table);
+/* That route's attributes (knetmon_route_attr, NETNS as given) into SKB: 0 or -EMSGSIZE. */
+int knetmon_route_put(struct sk_buff *skb, const struct rtmsg *rtm, u32 table,
+		      struct nlattr **tb, u32 netns_inum);
 void knetmon_routes_exit(void);
 int knetmon_nl_get_links_start(struct netlink_callback *cb);
 int knetmon_nl_get_links_dumpit(struct sk_buff *skb, struct netlink_callback *cb);

@@ -49,6 +49,8 @@ static int __init knetmon_init(void)
 	/* bind probes multicast on the family: placed once it exists */
 	knetmon_binds_start();
 	knetmon_tcp_conns_start();
+	knetmon_net_changes_start();
+	knetmon_rtnl_changes_start();
 
 	pr_debug("loaded, version " KNETMON_VERSION "\n");
 	return 0;
@@ -63,7 +65,9 @@ err_binds:
 
 static void __exit knetmon_exit(void)
 {
-	/* no probe fires and none is in flight once these return */
+	/* no probe or notifier fires and none is in flight once these return */
+	knetmon_rtnl_changes_stop();
+	knetmon_net_changes_stop();
 	knetmon_tcp_conns_stop();
 	knetmon_binds_stop();
 	knetmon_genl_exit();

@@ -308,22 +308,13 @@ static int knetmon_fill_nexthops(struct sk_buff *skb, const struct rtmsg *rtm,
 	return 0;
 }
 
-static int knetmon_fill_route(struct sk_buff *skb, struct netlink_callback *cb,
-			      const struct rtmsg *rtm, u32 table, struct nlattr **tb)
+int knetmon_route_put(struct sk_buff *skb, const struct rtmsg *rtm, u32 table,
+		      struct nlattr **tb, u32 netns_inum)
 {
-	struct knetmon_route_ctx *ctx = knetmon_route_ctx(cb);
 	int alen = rtm->rtm_family == AF_INET ? 4 : 16;
 	static const u8 any[16];
 	const struct nlattr *dst = knetmon_rt_addr(tb[RTA_DST], alen);
 	const struct nlattr *src = knetmon_rt_addr(tb[RTA_PREFSRC], alen);
-	void *hdr;
-
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &knetmon_family, NLM_F_MULTI, KNETMON_CMD_GET_ROUTES);
-	if (!hdr)
-		return -EMSGSIZE;
-	if (ctx->intr)
-		genlmsg_nlhdr(hdr)->nlmsg_flags |= NLM_F_DUMP_INTR;
 
 	if (nla_put_u8(skb, KNETMON_A_ROUTE_FAMILY, rtm->rtm_family) ||
 	    nla_put_u32(skb, KNETMON_A_ROUTE_TABLE, table) ||
@@ -336,13 +327,46 @@ static int knetmon_fill_route(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u8(skb, KNETMON_A_ROUTE_TYPE, rtm->rtm_type) ||
 	    nla_put_u8(skb, KNETMON_A_ROUTE_TOS, rtm->rtm_tos) ||
 	    (src && nla_put(skb, KNETMON_A_ROUTE_PREFSRC, alen, nla_data(src))) ||
-	    nla_put_u32(skb, KNETMON_A_ROUTE_NETNS, ctx->nets[ctx->net_idx]->ns.inum) ||
-	    knetmon_fill_nexthops(skb, rtm, tb)) {
+	    nla_put_u32(skb, KNETMON_A_ROUTE_NETNS, netns_inum))
+		return -EMSGSIZE;
+	return knetmon_fill_nexthops(skb, rtm, tb);
+}
+
+static int knetmon_fill_route(struct sk_buff *skb, struct netlink_callback *cb,
+			      const struct rtmsg *rtm, u32 table, struct nlattr **tb)
+{
+	struct knetmon_route_ctx *ctx = knetmon_route_ctx(cb);
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &knetmon_family, NLM_F_MULTI, KNETMON_CMD_GET_ROUTES);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (ctx->intr)
+		genlmsg_nlhdr(hdr)->nlmsg_flags |= NLM_F_DUMP_INTR;
+	if (knetmon_route_put(skb, rtm, table, tb, ctx->nets[ctx->net_idx]->ns.inum)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
 	genlmsg_end(skb, hdr);
 	return 0;
+}
+
+const struct rtmsg *knetmon_route_parse(const struct nlmsghdr *nlh, struct nlattr **tb,
+					u32 *table)
+{
+	const struct rtmsg *rtm;
+
+	if (nlmsg_len(nlh) < (int)sizeof(*rtm))
+		return NULL;
+	rtm = nlmsg_data(nlh);
+	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
+	    (rtm->rtm_flags & RTM_F_CLONED))
+		return NULL;
+	if (nlmsg_parse_deprecated(nlh, sizeof(*rtm), tb, RTA_MAX, knetmon_rta_policy, NULL))
+		return NULL;	/* not a route we can describe faithfully */
+	*table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	return rtm;
 }
 
 /* Translate one RTM_NEWROUTE; 0 also when it is filtered out. */
@@ -354,16 +378,10 @@ static int knetmon_rt_translate(struct sk_buff *skb, struct netlink_callback *cb
 	const struct rtmsg *rtm;
 	u32 table;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || nlmsg_len(nlh) < (int)sizeof(*rtm))
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
 		return 0;
-	rtm = nlmsg_data(nlh);
-	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
-	    (rtm->rtm_flags & RTM_F_CLONED))
-		return 0;
-	if (nlmsg_parse_deprecated(nlh, sizeof(*rtm), tb, RTA_MAX, knetmon_rta_policy, NULL))
-		return 0;	/* not a route we can describe faithfully */
-	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
-	if (ctx->table && table != ctx->table)
+	rtm = knetmon_route_parse(nlh, tb, &table);
+	if (!rtm || (ctx->table && table != ctx->table))
 		return 0;
 	return knetmon_fill_route(skb, cb, rtm, table, tb);
 }

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Unloading knetmon while four processes bind, listen and close in a loop,
-# or connect, accept and close with a connection monitor listening: every
-# probe is drained before the tables go, the kernel logs no warning, the
-# counters agree with the live table, and the connection table empties
-# once the connections have ended.
+# or connect, accept and close with a connection monitor listening, or
+# change links, addresses, routes, neighbours and netns with a change
+# monitor listening: every probe and notifier is drained before the tables
+# go, the kernel logs no warning, the counters agree with the live table,
+# and the connection table empties once the connections have ended.
 . selftests/lib.sh
 
 LOADERS=
@@ -154,6 +155,53 @@ test_unload_during_connection_storm_with_a_listener_is_clean() {
 	[ "$warn0" = "$warn1" ] || fail "kernel log gained warnings"
 }
 
+# A shell changing links, addresses, routes and neighbours here and in
+# netns that come and go (each brings and takes its rtnetlink socket).
+start_change_load() {
+	modprobe dummy 2> /dev/null || true
+	sh -c 'i=0; while :; do
+		i=$((i + 1)); ns=knetmon-chg$$-$i
+		ip netns add $ns && ip -n $ns link add d0 type dummy && ip -n $ns link set d0 up &&
+		ip -n $ns addr add 10.78.0.1/24 dev d0 && ip -n $ns route add 10.79.0.0/16 dev d0
+		ip netns del $ns
+		ip link add kchg0 type dummy && ip link set kchg0 up &&
+		ip addr add 10.77.0.1/24 dev kchg0 && ip addr add 2001:db8:77::1/64 dev kchg0 nodad &&
+		ip neigh add 10.77.0.2 lladdr 02:00:00:00:77:02 dev kchg0 &&
+		ip route add 10.76.0.0/16 via 10.77.0.2
+		ip link del kchg0
+	done' > /dev/null 2>&1 &
+	LOADERS="$LOADERS $!"
+}
+changes_seen() {
+	[ "$(info_counter events_change)" -ge "$1" ]
+}
+stop_change_load() {
+	stop_conn_load
+	ip link del kchg0 2> /dev/null || true
+	for ns in $(ip netns list | grep -o 'knetmon-chg[0-9-]*'); do ip netns del "$ns"; done
+}
+
+test_unload_during_change_storm_with_a_listener_is_clean() {
+	trap stop_change_load EXIT
+	load_module
+	warn0=$(dmesg | grep -cE 'WARNING|BUG|Call Trace' || true)
+	"$KNETMON" monitor --kinds link,addr,route,neigh > /dev/null 2>&1 &
+	MON=$!
+	start_change_load
+	busywait 60000 changes_seen 200 || fail "the load produced no change events"
+	rmmod knetmon || fail "rmmod failed under load"
+	kill "$MON"; wait "$MON" 2> /dev/null || true	# subscribed to a family now gone
+	insmod "$KNETMON_KO" || fail "reload failed"
+	"$KNETMON" monitor --kinds link,addr,route,neigh > /dev/null 2>&1 &
+	MON=$!
+	busywait 60000 changes_seen 100 || fail "no change events after reload"
+	rmmod knetmon || fail "second rmmod failed under load"
+	stop_change_load
+	insmod "$KNETMON_KO"
+	warn1=$(dmesg | grep -cE 'WARNING|BUG|Call Trace' || true)
+	[ "$warn0" = "$warn1" ] || fail "kernel log gained warnings"
+}
+
 # Every connection begun while someone listens leaves the table at its
 # close, listened to or not: a monitor comes and goes in the middle.
 test_connection_table_empties_when_the_connections_end() {
@@ -242,6 +290,7 @@ PY
 
 run_tests test_unload_during_bind_storm_is_clean test_counters_agree_with_table_after_load \
 	test_unload_during_connection_storm_with_a_listener_is_clean \
+	test_unload_during_change_storm_with_a_listener_is_clean \
 	test_connection_table_empties_when_the_connections_end \
 	test_one_netns_cannot_take_every_connection_owner \
 	test_sockets_bound_before_insmod_listed_as_preexisting

@@ -8,6 +8,7 @@
 #define KNETMON_TEST_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/genetlink.h>
 #include <linux/sched.h>
 #include <linux/netlink.h>
@@ -37,6 +39,7 @@ struct kt_sock {
 	uint32_t binds_group;	/* multicast group id of "binds" */
 	uint32_t binds_all_group;	/* and of "binds_all" */
 	uint32_t conns_group, conns_all_group;	/* "conns", "conns_all" */
+	uint32_t changes_group, changes_all_group;	/* "changes", "changes_all" */
 	uint32_t seq;
 	/* events: the datagram being read, a batch of several messages */
 	char *rx;
@@ -98,6 +101,7 @@ static inline int kt_on_done(const struct nlmsghdr *nlh, void *data)
 struct kt_ctrl {
 	uint16_t family;
 	uint32_t binds_group, binds_all_group, conns_group, conns_all_group;
+	uint32_t changes_group, changes_all_group;
 };
 
 static inline int kt_ctrl_group(const struct nlattr *a, void *data)
@@ -122,6 +126,10 @@ static inline int kt_ctrl_group(const struct nlattr *a, void *data)
 			c->conns_group = id;
 		if (name && !strcmp(name, KNETMON_MCGRP_CONNS_ALL))
 			c->conns_all_group = id;
+		if (name && !strcmp(name, KNETMON_MCGRP_CHANGES))
+			c->changes_group = id;
+		if (name && !strcmp(name, KNETMON_MCGRP_CHANGES_ALL))
+			c->changes_all_group = id;
 	}
 	return MNL_CB_OK;
 }
@@ -237,6 +245,8 @@ static inline int kt_open(struct kt_sock *s)
 	s->binds_all_group = ctrl.binds_all_group;
 	s->conns_group = ctrl.conns_group;
 	s->conns_all_group = ctrl.conns_all_group;
+	s->changes_group = ctrl.changes_group;
+	s->changes_all_group = ctrl.changes_all_group;
 	return 0;
 }
 
@@ -415,6 +425,35 @@ static inline int kt_nobody_in_own_netns(void)
 	    kt_write_file("/proc/self/gid_map", "0 65534 1"))
 		return -1;
 	return 0;
+}
+
+/*
+ * In a child that drops to uid and gid 65534: joining the group of S at
+ * offset GROUP, then the one at GROUP_ALL (offsetof(struct kt_sock, ...)),
+ * fails with EPERM. The child's exit status: 0, 10 (setup failed), 11
+ * (GROUP joined), 12 (GROUP_ALL joined); -1 if it could not run.
+ */
+static inline int kt_unprivileged_join_status(size_t group, size_t group_all)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct kt_sock ev;
+
+		if (kt_open(&ev) || setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(10);
+		if (!kt_join(&ev, *(uint32_t *)((char *)&ev + group)) || errno != EPERM)
+			_exit(11);
+		if (!kt_join(&ev, *(uint32_t *)((char *)&ev + group_all)) || errno != EPERM)
+			_exit(12);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 /* Whether PROG is a command on PATH. */

@@ -172,7 +172,57 @@ PY
 	rmmod knetmon || fail "rmmod failed"
 }
 
+# A netns whose rtnetlink socket cannot be made (fault_probe=rtnl_socket):
+# it and the netns made after it are created all the same, counted as
+# unheard; links still come, routes and IPv6 addresses do not.
+test_unmade_rtnl_socket_leaves_netns_working_without_route_events() {
+	trap cleanup EXIT
+	reload_with_fault rtnl_socket
+	modprobe dummy 2> /dev/null || true
+	f=$(features_on)
+	echo "$f" | grep -qx changes || fail "link events off: $f"
+	before=$(info_counter changes_unheard)
+	[ "$before" -ge 1 ] || fail "the initial netns's socket not counted: $before"
+	NS=$(unique_netns faultrt)
+	ip netns add "$NS" || fail "a netns could not be made"
+	[ "$(info_counter changes_unheard)" = $((before + 1)) ] ||
+		fail "the new netns not counted: $(info_counter changes_unheard)"
+	ip netns exec "$NS" "$KNETMON" monitor -j --kinds link,route > /tmp/knetmon-fault-chg.json 2>&1 &
+	mon=$!
+	busywait 10000 sh -c "ip -n $NS link add kf0 type dummy 2> /dev/null; ip -n $NS link del kf0;
+		grep -q '\"kind\":\"link_new\"' /tmp/knetmon-fault-chg.json" ||
+		fail "no link events: $(cat /tmp/knetmon-fault-chg.json)"
+	ip -n "$NS" link add kf1 type dummy
+	ip -n "$NS" link set kf1 up
+	ip -n "$NS" route add 10.66.0.0/16 dev kf1
+	ip -n "$NS" link del kf1
+	busywait 10000 grep -q '"ifname":"kf1".*"kind":"link_del"\|"kind":"link_del".*"ifname":"kf1"' \
+		/tmp/knetmon-fault-chg.json || fail "kf1 never went: $(cat /tmp/knetmon-fault-chg.json)"
+	kill "$mon"; wait "$mon" 2> /dev/null || true
+	! grep -q '"kind":"route_' /tmp/knetmon-fault-chg.json ||
+		fail "route events without a socket: $(grep route_ /tmp/knetmon-fault-chg.json)"
+	ip netns del "$NS"; NS=
+	rmmod knetmon || fail "rmmod failed"
+}
+
+# The netdevice notifier refused (fault_probe=netdevice_notifier): no
+# link, IPv4 address or neighbour events, said once in the log; the rest
+# (binds, routes from rtnetlink) works and the module unloads.
+test_refused_netdevice_notifier_turns_off_notifier_changes_only() {
+	trap cleanup EXIT
+	reload_with_fault netdevice_notifier
+	f=$(features_on)
+	! echo "$f" | grep -qx changes || fail "changes still on: $f"
+	echo "$f" | grep -qx changes_rtnl || fail "route events off too: $f"
+	echo "$f" | grep -qx bind_inet || fail "binds off too: $f"
+	[ "$(dmesg | grep -c 'no network change events')" = 1 ] ||
+		fail "the kernel log must say it once: $(dmesg | grep knetmon)"
+	rmmod knetmon || fail "rmmod failed"
+}
+
 run_tests test_missing_inet6_bind_turns_off_only_ipv6_binds \
+	test_unmade_rtnl_socket_leaves_netns_working_without_route_events \
+	test_refused_netdevice_notifier_turns_off_notifier_changes_only \
 	test_missing_state_tracepoint_turns_off_connection_events_only \
 	test_missing_accept_probe_turns_off_accept_events_only \
 	test_missing_release_probe_loads_with_bind_tracking_off_and_tables_on \

@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "knetmon.h"
+#include "print.h"
 
 const char *kn_ip_str(int family, const void *addr, int len, char *buf, size_t n)
 {
@@ -137,4 +138,61 @@ static const char *const nud_names[] = {
 const char *kn_nud_name(unsigned int bit)
 {
 	return bit < sizeof(nud_names) / sizeof(nud_names[0]) ? nud_names[bit] : NULL;
+}
+
+/* RT_SCOPE_* as ifconfig names them. */
+const char *kn_scope_name(unsigned int scope)
+{
+	switch (scope) {
+	case 0:		return "global";
+	case 200:	return "site";
+	case 253:	return "link";
+	case 254:	return "host";
+	default:	return "other";
+	}
+}
+
+/* IF_OPER_* (linux/if.h, RFC 2863), named as ip link names them. */
+static const char *const oper_names[] = {
+	"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP",
+};
+
+const char *kn_operstate_name(unsigned int state)
+{
+	return state < sizeof(oper_names) / sizeof(oper_names[0]) ? oper_names[state] : NULL;
+}
+
+/* Bit numbers of IFA_F_* (linux/if_addr.h), named as ip address names them. */
+static const char *const ifa_names[] = {
+	"secondary", "nodad", "optimistic", "dadfailed", "home", "deprecated",
+	"tentative", "permanent", "mngtmpaddr", "noprefixroute", "autojoin",
+	"stable-privacy",
+};
+
+const char *kn_ifa_flag_name(unsigned int bit, int family)
+{
+	/* one bit, two meanings: ip's name for each family's */
+	if (bit == 0 && family == AF_INET6)
+		return "temporary";
+	return bit < sizeof(ifa_names) / sizeof(ifa_names[0]) ? ifa_names[bit] : NULL;
+}
+
+void kn_print_iff_flags(uint32_t flags, const char *raw_fmt)
+{
+	unsigned int bit;
+	int n = 0;
+
+	print_uint("flags_raw", raw_fmt, flags);
+	print_text("<");
+	print_open_array("flags");
+	for (bit = 0; bit < 32; bit++) {
+		const char *name = kn_iff_name(bit);
+
+		if (!(flags & (1u << bit)) || !name)
+			continue;
+		print_text(n++ ? "," : "");
+		print_string(NULL, "%s", name);
+	}
+	print_close_array();
+	print_text(">");
 }

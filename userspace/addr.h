@@ -44,5 +44,18 @@ const struct kn_link_name *kn_link_find(const struct kn_link_names *names, uint3
 /* Names for bits: "UP", "BROADCAST", ...; NULL when unnamed. */
 const char *kn_iff_name(unsigned int bit);
 const char *kn_nud_name(unsigned int bit);
+/* IFA_F_* bit names; bit 0 is "secondary" for IPv4, "temporary" for IPv6. */
+const char *kn_ifa_flag_name(unsigned int bit, int family);
+/* "UP", "DOWN", "UNKNOWN", ... for IF_OPER_*; NULL when unnamed. */
+const char *kn_operstate_name(unsigned int state);
+/* "global", "link", "host", "site"; "other" for the rest. */
+const char *kn_scope_name(unsigned int scope);
+
+/*
+ * IFF_* flags as ifconfig -j prints them: "flags_raw" (in text with
+ * RAW_FMT, a printf format of the number; NULL: JSON only) and "flags",
+ * the names, in text "<UP,BROADCAST,...>".
+ */
+void kn_print_iff_flags(uint32_t flags, const char *raw_fmt);
 
 #endif

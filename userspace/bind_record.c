@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bind_record.h"
@@ -218,17 +217,6 @@ void kn_bind_addr(const struct kn_bind *b, char *buf, size_t len)
 		inet_text(b, b->addr, buf, len);
 }
 
-static void print_time_text(uint64_t ns)
-{
-	time_t s = ns / 1000000000ull;
-	struct tm tm;
-	char buf[32];
-
-	localtime_r(&s, &tm);
-	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-	print_text("%s.%06llu ", buf, (unsigned long long)(ns % 1000000000ull) / 1000);
-}
-
 /* An address's text and a port as ss writes them ("[::1]:80"). */
 static void format_end(const struct kn_bind *b, const char *addr, uint16_t port,
 		       char *buf, size_t len)
@@ -389,6 +377,22 @@ int kn_binds_dump(struct kn_nl *nl, const struct kn_bind_filter *f, kn_bind_fn f
 	return err;
 }
 
+static int kn_stream_change(struct kn_bind_stream *s, struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[KNETMON_A_CHANGE_MAX + 1];
+	struct kn_change c;
+
+	if (!s->change_fn)
+		return NL_OK;
+	if (genlmsg_parse(nlh, 0, tb, KNETMON_A_CHANGE_MAX, kn_change_policy) ||
+	    kn_change_parse(tb, &c)) {
+		fprintf(stderr, "knetmon: malformed change event from the kernel\n");
+		return NL_OK;
+	}
+	s->status = s->change_fn(&c, s->arg);
+	return s->status ? NL_STOP : NL_OK;
+}
+
 static int kn_stream_msg(struct nl_msg *msg, void *arg)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
@@ -397,7 +401,9 @@ static int kn_stream_msg(struct nl_msg *msg, void *arg)
 	struct kn_bind_stream *s = arg;
 	struct kn_bind b;
 
-	if (g->cmd != KNETMON_CMD_BIND_EVENT && g->cmd != KNETMON_CMD_CONN_EVENT)
+	if (g->cmd == KNETMON_CMD_CHANGE_EVENT)
+		return kn_stream_change(s, nlh);
+	if (!s->fn || (g->cmd != KNETMON_CMD_BIND_EVENT && g->cmd != KNETMON_CMD_CONN_EVENT))
 		return NL_OK;
 	if (genlmsg_parse(nlh, 0, tb, KNETMON_A_BIND_MAX, kn_bind_policy) ||
 	    kn_bind_parse(tb, &b) || !b.has_kind) {
@@ -464,6 +470,15 @@ int kn_binds_subscribe_group(struct kn_bind_stream *s, const char *group, int rc
 	nl_socket_set_nonblocking(s->sk);
 	nl_socket_modify_cb(s->sk, NL_CB_VALID, NL_CB_CUSTOM, kn_stream_msg, s);
 	return 0;
+}
+
+int kn_changes_subscribe(struct kn_bind_stream *s, const char *group, int rcvbuf,
+			 kn_change_fn fn, void *arg)
+{
+	int err = kn_binds_subscribe_group(s, group, rcvbuf, NULL, arg);
+
+	s->change_fn = fn;
+	return err;
 }
 
 int kn_binds_join(struct kn_bind_stream *s, const char *group)

@@ -13,6 +13,8 @@
 
 #include <linux/knetmon.h>
 
+#include "change_record.h"
+
 struct kn_bind {
 	bool has_kind;		/* false: a dump's DUMP_SEQ-only trailer */
 	bool conn;		/* a connection event (KNETMON_CMD_CONN_EVENT) */
@@ -83,12 +85,13 @@ typedef int (*kn_bind_fn)(const struct kn_bind *b, void *arg);
 int kn_binds_dump(struct kn_nl *nl, const struct kn_bind_filter *f, kn_bind_fn fn,
 		  void *arg, uint64_t *dump_seq);
 
-/* A subscription to the "binds" group. */
+/* A subscription to the "binds" group, and the others joined on it. */
 struct kn_bind_stream {
 	struct nl_sock *sk;
-	kn_bind_fn fn;
+	kn_bind_fn fn;		/* bind and connection events; NULL: none asked for */
+	kn_change_fn change_fn;	/* network changes; NULL: none asked for */
 	void *arg;
-	int status;		/* first non-zero return of fn */
+	int status;		/* first non-zero return of fn or change_fn */
 };
 
 /* Join the group (CAP_NET_ADMIN); RCVBUF > 0 sets SO_RCVBUF. 0 or KN_EXIT_*. */
@@ -96,6 +99,9 @@ int kn_binds_subscribe(struct kn_bind_stream *s, int rcvbuf, kn_bind_fn fn, void
 /* The same for GROUP: KNETMON_MCGRP_BINDS or KNETMON_MCGRP_BINDS_ALL. */
 int kn_binds_subscribe_group(struct kn_bind_stream *s, const char *group, int rcvbuf,
 			     kn_bind_fn fn, void *arg);
+/* A stream of network changes alone: GROUP is KNETMON_MCGRP_CHANGES(_ALL). */
+int kn_changes_subscribe(struct kn_bind_stream *s, const char *group, int rcvbuf,
+			 kn_change_fn fn, void *arg);
 /* Join one more group on S (the connection events: KNETMON_MCGRP_CONNS...). */
 int kn_binds_join(struct kn_bind_stream *s, const char *group);
 void kn_binds_unsubscribe(struct kn_bind_stream *s);

@@ -63,36 +63,6 @@ static void usage(FILE *f)
 		   "        (needs CAP_NET_ADMIN)\n");
 }
 
-static const char *scope_name(unsigned int scope)
-{
-	switch (scope) {
-	case 0:		return "global";
-	case 200:	return "site";
-	case 253:	return "link";
-	case 254:	return "host";
-	default:	return "other";
-	}
-}
-
-static void print_flags(uint32_t flags)
-{
-	unsigned int bit;
-	int n = 0;
-
-	print_uint("flags_raw", "flags=%llu<", flags);
-	print_open_array("flags");
-	for (bit = 0; bit < 32; bit++) {
-		const char *name = kn_iff_name(bit);
-
-		if (!(flags & (1u << bit)) || !name)
-			continue;
-		print_text(n++ ? "," : "");
-		print_string(NULL, "%s", name);
-	}
-	print_close_array();
-	print_text(">");
-}
-
 static void print_address(struct nlattr *a)
 {
 	struct nlattr *tb[KNETMON_A_ADDR_MAX + 1];
@@ -122,7 +92,7 @@ static void print_address(struct nlattr *a)
 		print_text("  prefixlen %u", plen);
 	}
 	print_uint("scope", NULL, scope);
-	print_text("  scope %s\n", scope_name(scope));
+	print_text("  scope %s\n", kn_scope_name(scope));
 	if (tb[KNETMON_A_ADDR_FLAGS])
 		print_uint("addr_flags", NULL, nla_get_u32(tb[KNETMON_A_ADDR_FLAGS]));
 	print_close_object();
@@ -205,7 +175,7 @@ static int print_link(struct nlattr **tb, uint8_t cmd, void *arg)
 	print_uint("ifindex", NULL, nla_get_u32(tb[KNETMON_A_LINK_IFINDEX]));
 	if (o->all_netns && tb[KNETMON_A_LINK_NETNS])
 		print_uint("netns", "netns %llu  ", nla_get_u32(tb[KNETMON_A_LINK_NETNS]));
-	print_flags(flags);
+	kn_print_iff_flags(flags, "flags=%llu");
 	print_uint("mtu", "  mtu %llu\n",
 		   tb[KNETMON_A_LINK_MTU] ? nla_get_u32(tb[KNETMON_A_LINK_MTU]) : 0);
 	print_open_array("addresses");

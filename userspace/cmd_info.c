@@ -21,6 +21,7 @@ static struct nla_policy info_policy[KNETMON_A_INFO_MAX + 1] = {
 	[KNETMON_A_INFO_NETNS_BINDS_LIVE] = { .type = NLA_U32 },
 	[KNETMON_A_INFO_NETNS_BINDS_OVERFLOW] = { .type = NLA_U64 },
 	[KNETMON_A_INFO_CONNS_SEQ]	= { .type = NLA_U64 },
+	[KNETMON_A_INFO_CHANGES_SEQ]	= { .type = NLA_U64 },
 };
 
 static void usage(FILE *f)
@@ -88,6 +89,9 @@ static int print_info(struct nlattr **tb, uint8_t cmd, void *arg)
 	if (tb[KNETMON_A_INFO_CONNS_SEQ])
 		print_uint("conns_seq", "last connection event: %llu\n",
 			   nla_get_u64(tb[KNETMON_A_INFO_CONNS_SEQ]));
+	if (tb[KNETMON_A_INFO_CHANGES_SEQ])
+		print_uint("changes_seq", "last network change event: %llu\n",
+			   nla_get_u64(tb[KNETMON_A_INFO_CHANGES_SEQ]));
 	if (tb[KNETMON_A_INFO_BINDS_MAX])
 		print_uint("binds_max", "live-bind table capacity: %llu\n",
 			   nla_get_u32(tb[KNETMON_A_INFO_BINDS_MAX]));

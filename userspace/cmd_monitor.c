@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * knetmon monitor: stream bind events until interrupted, like `ip monitor`,
- * and connection events (TCP state changes) when asked for by kind. A gap
- * in the sequence numbers is reported as "lost N events"; a gap in the
- * bind events makes the monitor re-read the live-bind table (resync), so
- * the unique-bind log of --penguin and --exec still learns of the binds
- * whose events were lost. Binds and connections are numbered apart.
+ * and connection events (TCP state changes) and network changes (links,
+ * addresses, neighbours, routes) when asked for by kind. A gap in the sequence
+ * numbers is reported as "lost N events"; a gap in the bind events makes
+ * the monitor re-read the live-bind table (resync), so the unique-bind log
+ * of --penguin and --exec still learns of the binds whose events were lost.
+ * Binds, connections and changes are numbered apart.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,8 +24,8 @@
 #include "penguin.h"
 #include "print.h"
 
-/* The two streams, numbered apart: binds and releases; connection events. */
-enum { STREAM_BINDS, STREAM_CONNS, STREAMS };
+/* The streams, numbered apart: binds and releases; connection events; network changes. */
+enum { STREAM_BINDS, STREAM_CONNS, STREAM_CHANGES, STREAMS };
 
 #define CONN_KINDS	(1u << KNETMON_BIND_KIND_STATE | 1u << KNETMON_BIND_KIND_CONNECT | \
 			 1u << KNETMON_BIND_KIND_ACCEPT | 1u << KNETMON_BIND_KIND_CLOSE)
@@ -33,6 +34,7 @@ enum { STREAM_BINDS, STREAM_CONNS, STREAMS };
 
 struct monitor {
 	unsigned int kinds;	/* bitmask of 1 << KNETMON_BIND_KIND_* */
+	unsigned int changes;	/* bitmask of 1 << KNETMON_CHANGE_KIND_*: none by default */
 	int how;		/* KN_BIND_PRINT_* */
 	const char *exec;
 	long count;		/* stop after this many events; 0: never */
@@ -63,13 +65,16 @@ static void usage(FILE *f)
 		   "                       [ --penguin DIR ] [ --exec CMD ] [ --count N ]\n"
 		   "                       [ --timeout SECONDS ] [ --rcvbuf BYTES ] [ --all-netns ]\n"
 		   "KIND := { bind | listen | autobind | release |\n"
-		   "          state | connect | accept | close }\n"
+		   "          state | connect | accept | close | link | addr | neigh | route }\n"
 		   "Stream bind events until interrupted. -j prints one JSON object per\n"
 		   "line, -t prefixes text lines with the time. Lost events are reported\n"
 		   "(\"lost N events\"); lost bind events are followed by a resync from\n"
 		   "the live table. The connection events (TCP: \"state\" changes,\n"
 		   "\"connect\" attempts and outcomes, \"accept\", \"close\" with bytes)\n"
-		   "are shown only when --kinds names them.\n"
+		   "are shown only when --kinds names them, and so are network changes:\n"
+		   "\"link\" (new, deleted, up, down, renamed, MTU, state, hardware\n"
+		   "address), \"addr\" (addresses added and removed), \"neigh\" (ARP/NDP\n"
+		   "entries made, changed, deleted), \"route\" (routes added and removed).\n"
 		   "--penguin DIR writes Penguin's netbinds.csv and netbinds_summary.csv;\n"
 		   "--exec CMD runs CMD (sh -c) once per new unique bind with KNETMON_PROTO,\n"
 		   "KNETMON_IPVN, KNETMON_IP, KNETMON_PORT, KNETMON_COMM and KNETMON_PID set.\n"
@@ -172,7 +177,20 @@ static int info_seqs(struct nlattr **tb, uint8_t cmd, void *arg)
 		seq[STREAM_BINDS] = nla_get_u64(tb[KNETMON_A_INFO_BINDS_SEQ]);
 	if (tb[KNETMON_A_INFO_CONNS_SEQ])
 		seq[STREAM_CONNS] = nla_get_u64(tb[KNETMON_A_INFO_CONNS_SEQ]);
+	if (tb[KNETMON_A_INFO_CHANGES_SEQ])
+		seq[STREAM_CHANGES] = nla_get_u64(tb[KNETMON_A_INFO_CHANGES_SEQ]);
 	return 0;
+}
+
+/* Whether any stream received an event: there is a place to count from. */
+static bool monitor_received_any(const struct monitor *m)
+{
+	int i;
+
+	for (i = 0; i < STREAMS; i++)
+		if (m->last_seq[i])
+			return true;
+	return false;
 }
 
 /* Whether the stream has events still to come before SEQ. */
@@ -197,11 +215,12 @@ static int monitor_final_gap(struct monitor *m, struct kn_bind_stream *s)
 	static struct nla_policy policy[KNETMON_A_INFO_MAX + 1] = {
 		[KNETMON_A_INFO_BINDS_SEQ] = { .type = NLA_U64 },
 		[KNETMON_A_INFO_CONNS_SEQ] = { .type = NLA_U64 },
+		[KNETMON_A_INFO_CHANGES_SEQ] = { .type = NLA_U64 },
 	};
 	uint64_t seq[STREAMS] = { 0 }, before;
 	int err, i;
 
-	if (m->all_netns || (!m->last_seq[STREAM_BINDS] && !m->last_seq[STREAM_CONNS]))
+	if (m->all_netns || !monitor_received_any(m))
 		return 0;	/* every netns: no one sequence; or nothing received */
 	if (!m->dump_open) {
 		err = kn_open(&m->dump_nl);
@@ -280,20 +299,50 @@ static int monitor_event(const struct kn_bind *b, void *arg)
 	return 0;
 }
 
-static int parse_kinds(const char *arg, unsigned int *kinds)
+/* A network change: numbered on a stream of its own, never learnt as a bind. */
+static int monitor_change(const struct kn_change *c, void *arg)
+{
+	struct monitor *m = arg;
+	uint64_t *last = monitor_last_seq(m, c->netns, STREAM_CHANGES);
+
+	if (!last)
+		return KN_EXIT_ERROR;
+	if (m->count && m->printed >= m->count)
+		return 0;
+	if (*last && c->seq > *last + 1)
+		monitor_print_lost(m, c->seq - *last - 1, c->seq);
+	m->received++;
+	if (c->seq > *last)
+		*last = c->seq;
+	if (c->kind >= 32 || !(m->changes & (1u << c->kind)))
+		return 0;	/* not asked for, or a kind newer than this CLI */
+	kn_change_print(c, m->how);
+	print_end_buffered();
+	m->unflushed = true;
+	if (m->count && ++m->printed >= m->count)
+		stop = 1;
+	return 0;
+}
+
+/* --kinds: bind and connection kinds into M->kinds, change kinds into M->changes. */
+static int parse_kinds(const char *arg, struct monitor *m)
 {
 	char *copy = strdup(arg), *tok, *save = NULL;
 	int err = 0;
 
-	*kinds = 0;
+	m->kinds = 0;
+	m->changes = 0;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		uint8_t k = kn_bind_kind_from_name(tok);
+		unsigned int changes = kn_change_kinds_from_name(tok);
 
-		if (!k) {
+		if (!k && !changes) {
 			fprintf(stderr, "knetmon: unknown kind \"%s\"\n", tok);
 			err = -1;
 		}
-		*kinds |= 1u << k;
+		if (k)
+			m->kinds |= 1u << k;
+		m->changes |= changes;
 	}
 	free(copy);
 	return err;
@@ -305,6 +354,34 @@ static uint64_t now_ns(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * The groups the kinds need. The bind stream feeds --penguin and --exec
+ * whatever is printed, and is joined as before for every mix of bind and
+ * connection kinds; network changes alone need only their own group (so
+ * its permission is what an unprivileged change monitor meets).
+ */
+static int monitor_subscribe(struct monitor *m, struct kn_bind_stream *s, int rcvbuf,
+			     bool learn)
+{
+	const char *groups[STREAMS];
+	int n = 0, i, err;
+
+	if (m->kinds || learn || !m->changes)
+		groups[n++] = m->all_netns ? KNETMON_MCGRP_BINDS_ALL : KNETMON_MCGRP_BINDS;
+	if (m->kinds & CONN_KINDS)
+		groups[n++] = m->all_netns ? KNETMON_MCGRP_CONNS_ALL : KNETMON_MCGRP_CONNS;
+	if (m->changes)
+		groups[n++] = m->all_netns ? KNETMON_MCGRP_CHANGES_ALL : KNETMON_MCGRP_CHANGES;
+	err = kn_binds_subscribe_group(s, groups[0], rcvbuf, monitor_event, m);
+	for (i = 1; !err && i < n; i++) {
+		err = kn_binds_join(s, groups[i]);
+		if (err)
+			kn_binds_unsubscribe(s);
+	}
+	s->change_fn = monitor_change;
+	return err;
 }
 
 /*
@@ -377,7 +454,7 @@ int cmd_monitor(int argc, char **argv)
 		case 'j': print_set_json(true); break;
 		case 't': m.how |= KN_BIND_PRINT_TIME; break;
 		case 'k':
-			if (parse_kinds(optarg, &m.kinds))
+			if (parse_kinds(optarg, &m))
 				return KN_EXIT_ERROR;
 			break;
 		case 'P': penguin = optarg; break;
@@ -416,13 +493,7 @@ int cmd_monitor(int argc, char **argv)
 	m.nb = netbinds_new(penguin, now_ns(CLOCK_REALTIME));
 	if (!m.nb)
 		return KN_EXIT_ERROR;
-	err = kn_binds_subscribe_group(&s, m.all_netns ? KNETMON_MCGRP_BINDS_ALL : KNETMON_MCGRP_BINDS,
-				       rcvbuf, monitor_event, &m);
-	if (!err && (m.kinds & CONN_KINDS)) {
-		err = kn_binds_join(&s, m.all_netns ? KNETMON_MCGRP_CONNS_ALL : KNETMON_MCGRP_CONNS);
-		if (err)
-			kn_binds_unsubscribe(&s);
-	}
+	err = monitor_subscribe(&m, &s, rcvbuf, penguin || m.exec);
 	if (err) {
 		netbinds_free(m.nb);
 		return err;

@@ -2,9 +2,11 @@
 /*
  * knetmon wait: exit as soon as a matching socket is bound (or listening),
  * or (--connect) as soon as a TCP connection to an address and port is
- * established. It subscribes first and dumps second (the live-bind table,
- * or the established sockets), so what happened before it started matches
- * as well as what happens while it waits, with no window in between.
+ * established, or (--ip, --ip-on, --link: wait_changes.c) as soon as an
+ * address or an interface is ready. It subscribes first and dumps second
+ * (the live-bind table, the established sockets, or the links), so what
+ * happened before it started matches as well as what happens while it
+ * waits, with no window in between.
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -20,6 +22,7 @@
 #include "nl.h"
 #include "print.h"
 #include "sockrec.h"
+#include "wait_changes.h"
 
 #define TCP_ESTABLISHED 1	/* include/net/tcp_states.h */
 
@@ -34,6 +37,7 @@ struct wait_match {
 	bool found;
 	uint64_t last_seq;
 	bool gap;
+	struct kn_change_cond change;	/* --ip, --ip-on, --link */
 };
 
 static void usage(FILE *f)
@@ -41,10 +45,17 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: knetmon wait [ --port PORT ] [ --proto { tcp | udp } ] [ --addr ADDRESS ]\n"
 		   "                    [ --comm NAME ] [ --listen ] [ --timeout SECONDS ] [ -j ]\n"
 		   "       knetmon wait --connect ADDRESS:PORT [ --timeout SECONDS ] [ -j ]\n"
+		   "       knetmon wait { --ip ADDRESS | --ip-on DEV | --link DEV }\n"
+		   "                    [ --timeout SECONDS ] [ -j ]\n"
 		   "Wait until a socket matching every given condition is bound (with\n"
 		   "--listen: listening), including one bound before wait started, and\n"
 		   "print it. --connect ADDRESS:PORT ([ADDRESS]:PORT for IPv6) waits until a\n"
 		   "TCP connection to it is established, one made earlier included.\n"
+		   "--ip ADDRESS waits until the address is on an interface of this netns\n"
+		   "and usable (IPv6: duplicate address detection over), --ip-on DEV until\n"
+		   "DEV has a usable address of global scope, --link DEV until DEV is up\n"
+		   "and running (operstate up, or unknown for a driver without carrier);\n"
+		   "each is met at once when it already holds, and stands alone.\n"
 		   "Exit status: 0 matched, 1 timed out, 2 error. Needs CAP_NET_ADMIN.\n");
 }
 
@@ -201,6 +212,30 @@ static int parse_peer(const char *arg, struct wait_match *w)
 	return 0;
 }
 
+/* --ip ADDRESS, --ip-on DEV, --link DEV as OPT: 0 or -1. */
+static int parse_change_cond(int opt, const char *arg, struct kn_change_cond *cond)
+{
+	if (opt != 'I') {
+		if (!*arg || strlen(arg) >= 16 /* IFNAMSIZ */) {
+			fprintf(stderr, "knetmon: bad interface name \"%s\"\n", arg);
+			return -1;
+		}
+		cond->what = opt == 'O' ? KN_WAIT_IP_ON : KN_WAIT_LINK;
+		cond->dev = arg;
+		return 0;
+	}
+	cond->what = KN_WAIT_IP;
+	if (inet_pton(AF_INET, arg, cond->addr) == 1)
+		cond->family = AF_INET;
+	else if (inet_pton(AF_INET6, arg, cond->addr) == 1)
+		cond->family = AF_INET6;
+	else {
+		fprintf(stderr, "knetmon: bad address \"%s\"\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct wait_match *w, double *timeout)
 {
 	static const struct option opts[] = {
@@ -210,19 +245,30 @@ static int parse_args(int argc, char **argv, struct wait_match *w, double *timeo
 		{ "comm", required_argument, NULL, 'c' },
 		{ "listen", no_argument, NULL, 'l' },
 		{ "connect", required_argument, NULL, 'C' },
+		{ "ip", required_argument, NULL, 'I' },
+		{ "ip-on", required_argument, NULL, 'O' },
+		{ "link", required_argument, NULL, 'L' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	bool bind_opts = false;
+	int conditions = 0;	/* --connect, --ip, --ip-on, --link: one alone */
 	char *end;
 	long v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "jlh", opts, NULL)) != -1) {
 		bind_opts |= c == 'p' || c == 'P' || c == 'a' || c == 'c' || c == 'l';
+		conditions += c == 'C' || c == 'I' || c == 'O' || c == 'L';
 		switch (c) {
+		case 'I':
+		case 'O':
+		case 'L':
+			if (parse_change_cond(c, optarg, &w->change))
+				return -1;
+			break;
 		case 'C':
 			if (parse_peer(optarg, w)) {
 				fprintf(stderr, "knetmon: --connect takes ADDRESS:PORT, not \"%s\"\n",
@@ -276,6 +322,10 @@ static int parse_args(int argc, char **argv, struct wait_match *w, double *timeo
 		fprintf(stderr, "knetmon: --connect stands alone: it is about a peer, not a bind\n");
 		return -1;
 	}
+	if (w->change.what && (bind_opts || conditions > 1)) {
+		fprintf(stderr, "knetmon: --ip, --ip-on and --link stand alone: each is one condition\n");
+		return -1;
+	}
 	return optind == argc ? 0 : -1;
 }
 
@@ -291,6 +341,8 @@ int cmd_wait(int argc, char **argv)
 		usage(stderr);
 		return KN_EXIT_ERROR;
 	}
+	if (w.change.what)
+		return kn_wait_changes(&w.change, timeout);
 	if (timeout > 0)
 		deadline = now_ms() + (uint64_t)(timeout * 1000);
 

@@ -11,8 +11,8 @@ static const struct kn_command commands[] = {
 	{ "info", cmd_info, "module version, kernel, features and counters" },
 	/* binds, monitor, wait */
 	{ "binds", cmd_binds, "sockets bound now (live-bind table)" },
-	{ "monitor", cmd_monitor, "stream bind events, and connection events by --kinds" },
-	{ "wait", cmd_wait, "wait until a matching socket is bound, or a connection made" },
+	{ "monitor", cmd_monitor, "stream bind events; connection events, network changes by --kinds" },
+	{ "wait", cmd_wait, "wait until a socket is bound, a connection made, an address or link ready" },
 
 	/* netstat, queues */
 	{ "netstat", cmd_netstat, "sockets with their owners, like netstat" },

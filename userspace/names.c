@@ -28,6 +28,8 @@ static const char *const features[] = {
 	[KNETMON_FEAT_TCP_STATE]	= "tcp_state",
 	[KNETMON_FEAT_TCP_CONNECT]	= "tcp_connect",
 	[KNETMON_FEAT_TCP_ACCEPT]	= "tcp_accept",
+	[KNETMON_FEAT_CHANGES]		= "changes",
+	[KNETMON_FEAT_CHANGES_RTNL]	= "changes_rtnl",
 };
 
 static const char *const counters[] = {
@@ -50,6 +52,8 @@ static const char *const counters[] = {
 	[KNETMON_A_COUNTER_CONNS_LIVE]		= "conns_live",
 	[KNETMON_A_COUNTER_CONNS_OVERFLOW]	= "conns_overflow",
 	[KNETMON_A_COUNTER_CONN_PROBES_MISSED]	= "conn_probes_missed",
+	[KNETMON_A_COUNTER_EVENTS_CHANGE]	= "events_change",
+	[KNETMON_A_COUNTER_CHANGES_UNHEARD]	= "changes_unheard",
 };
 
 const char *feature_name(unsigned int bit)

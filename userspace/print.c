@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "print.h"
 
@@ -226,6 +227,19 @@ void print_text(const char *fmt, ...)
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
+}
+
+void print_time_text(uint64_t ns)
+{
+	time_t s = ns / 1000000000ull;
+	struct tm tm;
+	char buf[32];
+
+	if (json)
+		return;
+	localtime_r(&s, &tm);
+	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+	printf("%s.%06llu ", buf, (unsigned long long)(ns % 1000000000ull) / 1000);
 }
 
 void print_end_buffered(void)

@@ -26,6 +26,9 @@ void print_bool(const char *key, const char *fmt, bool val);
 void print_null(const char *key, const char *fmt);
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Text only: CLOCK_REALTIME NS as local "HH:MM:SS.uuuuuu ". */
+void print_time_text(uint64_t ns);
+
 /* Decimal digits of V, without printf, ending just before END (20 bytes
  * suffice); returns where they start. */
 char *print_utoa(char *end, uint64_t v);

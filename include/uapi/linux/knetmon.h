@@ -39,6 +39,15 @@
  */
 #define KNETMON_MCGRP_CONNS	"conns"
 #define KNETMON_MCGRP_CONNS_ALL	"conns_all"
+/*
+ * Network changes (KNETMON_CMD_CHANGE_EVENT): links, addresses,
+ * neighbours and routes as the kernel announces them. "changes" for
+ * the listener's own netns, "changes_all" for every netns (from the
+ * initial one); the same permissions as the groups above, and a sequence
+ * of their own per netns with the same rule on gaps.
+ */
+#define KNETMON_MCGRP_CHANGES	"changes"
+#define KNETMON_MCGRP_CHANGES_ALL	"changes_all"
 
 enum knetmon_cmd {
 	KNETMON_CMD_UNSPEC,
@@ -51,6 +60,7 @@ enum knetmon_cmd {
 	KNETMON_CMD_GET_LINKS,		/* dump: knetmon_link_attr */
 	KNETMON_CMD_CONN_EVENT,		/* multicast: knetmon_bind_attr, a connection
 					 * kind (STATE, CONNECT, ACCEPT, CLOSE) */
+	KNETMON_CMD_CHANGE_EVENT,	/* multicast: knetmon_change_attr */
 
 	__KNETMON_CMD_MAX,
 };
@@ -106,6 +116,7 @@ enum knetmon_info_attr {
 	KNETMON_A_INFO_NETNS_BINDS_LIVE,	/* u32: the caller's netns's entries */
 	KNETMON_A_INFO_NETNS_BINDS_OVERFLOW,	/* u64: its binds not stored: no room */
 	KNETMON_A_INFO_CONNS_SEQ,	/* u64: the caller's netns's last connection event */
+	KNETMON_A_INFO_CHANGES_SEQ,	/* u64: the caller's netns's last change event */
 
 	__KNETMON_A_INFO_MAX,
 };
@@ -132,6 +143,11 @@ enum knetmon_feature {
 	KNETMON_FEAT_TCP_CONNECT,	/* kretprobes on tcp_v4_connect, tcp_v6_connect
 					 * (the outcome needs TCP_STATE too) */
 	KNETMON_FEAT_TCP_ACCEPT,	/* kretprobe on inet_csk_accept */
+	KNETMON_FEAT_CHANGES,		/* netdevice, inetaddr and netevent
+					 * notifiers: CHANGE_EVENT of links, IPv4
+					 * addresses, neighbours */
+	KNETMON_FEAT_CHANGES_RTNL,	/* a kernel rtnetlink socket in each netns:
+					 * CHANGE_EVENT of routes, IPv6 addresses */
 
 	__KNETMON_FEAT_MAX,
 };
@@ -160,6 +176,9 @@ enum knetmon_counter_attr {
 	KNETMON_A_COUNTER_CONNS_LIVE,		/* connections whose owner is kept */
 	KNETMON_A_COUNTER_CONNS_OVERFLOW,	/* owners not kept: max_conns reached */
 	KNETMON_A_COUNTER_CONN_PROBES_MISSED,	/* connect/accept calls not seen */
+	KNETMON_A_COUNTER_EVENTS_CHANGE,	/* network changes numbered (someone listened) */
+	KNETMON_A_COUNTER_CHANGES_UNHEARD,	/* netns without route and IPv6 address
+						 * events: their socket could not be made */
 
 	__KNETMON_A_COUNTER_MAX,
 };
@@ -416,5 +435,70 @@ enum knetmon_addr_attr {
 	__KNETMON_A_ADDR_MAX,
 };
 #define KNETMON_A_ADDR_MAX (__KNETMON_A_ADDR_MAX - 1)
+
+/* Kinds of network changes (KNETMON_A_CHANGE_KIND). */
+enum knetmon_change_kind {
+	KNETMON_CHANGE_KIND_UNSPEC,
+	KNETMON_CHANGE_KIND_LINK_NEW,	/* registered, or moved into this netns */
+	KNETMON_CHANGE_KIND_LINK_DEL,	/* unregistered, or moved out */
+	KNETMON_CHANGE_KIND_LINK,	/* changed: CHANGE_LINK_WHAT says how; the
+					 * LINK nest holds its state after it */
+	KNETMON_CHANGE_KIND_ADDR_NEW,	/* an address added. IPv6 as rtnetlink
+					 * announces it: when added, with
+					 * IFA_F_TENTATIVE while duplicate address
+					 * detection runs, again once it is usable
+					 * (the flag gone), and on later changes
+					 * (lifetimes) */
+	KNETMON_CHANGE_KIND_ADDR_DEL,	/* an address removed */
+	KNETMON_CHANGE_KIND_NEIGH,	/* a neighbour entry made or updated */
+	KNETMON_CHANGE_KIND_NEIGH_DEL,	/* a neighbour entry removed */
+	KNETMON_CHANGE_KIND_ROUTE_NEW,	/* a route added or replaced (as RTM_NEWROUTE) */
+	KNETMON_CHANGE_KIND_ROUTE_DEL,	/* a route removed (as RTM_DELROUTE) */
+
+	__KNETMON_CHANGE_KIND_MAX,
+};
+
+/* KNETMON_A_CHANGE_LINK_WHAT: the notifier's reason for KIND_LINK. */
+enum knetmon_link_change {
+	KNETMON_LINK_CHANGE_UNSPEC,
+	KNETMON_LINK_CHANGE_UP,		/* brought up */
+	KNETMON_LINK_CHANGE_DOWN,	/* brought down */
+	KNETMON_LINK_CHANGE_STATE,	/* flags or carrier (operstate) */
+	KNETMON_LINK_CHANGE_NAME,	/* renamed: the nest has the new name */
+	KNETMON_LINK_CHANGE_MTU,
+	KNETMON_LINK_CHANGE_ADDRESS,	/* hardware address */
+
+	__KNETMON_LINK_CHANGE_MAX,
+};
+
+/*
+ * A network change. IFINDEX and IFNAME name the link of every kind; the
+ * nest that matches the kind holds the object with the attributes of its
+ * dump: LINK (knetmon_link_attr: FLAGS, MTU, ADDRESS, TYPE, OPERSTATE),
+ * ADDR (knetmon_addr_attr: FAMILY, ADDRESS, PREFIXLEN, SCOPE, FLAGS),
+ * NEIGH (knetmon_neigh_attr: FAMILY, ADDR, LLADDR, STATE, FLAGS), ROUTE
+ * (knetmon_route_attr, every one a GET_ROUTES record has; IFINDEX is then
+ * the first next hop's device, if it has one).
+ */
+enum knetmon_change_attr {
+	KNETMON_A_CHANGE_UNSPEC,
+	KNETMON_A_CHANGE_PAD,
+	KNETMON_A_CHANGE_SEQ,		/* u64: per netns, as bind events' */
+	KNETMON_A_CHANGE_KIND,		/* u8: KNETMON_CHANGE_KIND_* */
+	KNETMON_A_CHANGE_TIME_REAL,	/* u64: CLOCK_REALTIME ns */
+	KNETMON_A_CHANGE_TIME_BOOT,	/* u64: CLOCK_BOOTTIME ns */
+	KNETMON_A_CHANGE_NETNS,		/* u32: netns inode */
+	KNETMON_A_CHANGE_NETNS_COOKIE,	/* u64 */
+	KNETMON_A_CHANGE_IFINDEX,	/* u32 */
+	KNETMON_A_CHANGE_IFNAME,	/* string */
+	KNETMON_A_CHANGE_LINK_WHAT,	/* u8: KNETMON_LINK_CHANGE_*, KIND_LINK only */
+	KNETMON_A_CHANGE_LINK,		/* nest: knetmon_link_attr */
+	KNETMON_A_CHANGE_ADDR,		/* nest: knetmon_addr_attr */
+	KNETMON_A_CHANGE_NEIGH,		/* nest: knetmon_neigh_attr */
+	KNETMON_A_CHANGE_ROUTE,		/* nest: knetmon_route_attr, as GET_ROUTES */
+
+	__KNETMON_A_CHANGE_MAX,
+};
+#define KNETMON_A_CHANGE_MAX (__KNETMON_A_CHANGE_MAX - 1)
 
 #endif /* _UAPI_LINUX_KNETMON_H */
