@@ -250,16 +250,21 @@ bool knetmon_bind_event_wanted(struct knetmon_binds_net *bn)
  * set up, or has seen go, has no one to listen (and its genl socket may be
  * on its way out).
  */
-bool knetmon_conn_events_listened(const struct net *net)
+static bool knetmon_stream_listened(const struct net *net, enum knetmon_stream s)
 {
 	struct knetmon_binds_net *bn;
 	bool listened;
 
 	rcu_read_lock();
 	bn = knetmon_binds_net(net);
-	listened = bn && knetmon_netns_listened(bn, KNETMON_STREAM_CONNS);
+	listened = bn && knetmon_netns_listened(bn, s);
 	rcu_read_unlock();
-	return listened || knetmon_all_listened(KNETMON_STREAM_CONNS);
+	return listened || knetmon_all_listened(s);
+}
+
+bool knetmon_conn_events_listened(const struct net *net)
+{
+	return knetmon_stream_listened(net, KNETMON_STREAM_CONNS);
 }
 
 void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct knetmon_bind_rec *rec)
@@ -280,14 +285,7 @@ void knetmon_bind_event_queue(struct knetmon_binds_net *bn, struct knetmon_bind_
 
 bool knetmon_change_events_listened(const struct net *net)
 {
-	struct knetmon_binds_net *bn;
-	bool listened;
-
-	rcu_read_lock();
-	bn = knetmon_binds_net(net);
-	listened = bn && knetmon_netns_listened(bn, KNETMON_STREAM_CHANGES);
-	rcu_read_unlock();
-	return listened || knetmon_all_listened(KNETMON_STREAM_CHANGES);
+	return knetmon_stream_listened(net, KNETMON_STREAM_CHANGES);
 }
 
 void knetmon_change_event_queue(const struct net *net, struct knetmon_change_rec *rec)

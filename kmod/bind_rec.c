@@ -140,13 +140,18 @@ void knetmon_sockaddr_read(const struct sockaddr *uaddr, int len, __be16 *port, 
 	}
 }
 
-static void knetmon_rec_time(struct knetmon_bind_rec *rec)
+void knetmon_time_now(u64 *real, u64 *boot)
 {
 	/* one read of the clock: both at the same instant, for less */
 	ktime_t mono = ktime_get();
 
-	rec->time_real = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_REAL));
-	rec->time_boot = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_BOOT));
+	*real = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_REAL));
+	*boot = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_BOOT));
+}
+
+static void knetmon_rec_time(struct knetmon_bind_rec *rec)
+{
+	knetmon_time_now(&rec->time_real, &rec->time_boot);
 }
 
 void knetmon_rec_no_ids(struct knetmon_bind_rec *rec)

@@ -75,6 +75,8 @@ struct knetmon_bind_rec {
 
 /* A probed call's IPv4 or IPv6 sockaddr: its port and address (zero if neither). */
 void knetmon_sockaddr_read(const struct sockaddr *uaddr, int len, __be16 *port, u8 addr[16]);
+/* CLOCK_REALTIME and CLOCK_BOOTTIME now, in ns, read at one instant. */
+void knetmon_time_now(u64 *real, u64 *boot);
 /* The calling task: clocks, ids, comm, cgroup. Not from NMI context. */
 void knetmon_rec_task(struct knetmon_bind_rec *rec);
 /* Clocks only, and no ids: an event no task caused (a softirq's). */

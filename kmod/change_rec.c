@@ -2,22 +2,19 @@
 /* Network change records and their message (KNETMON_CMD_CHANGE_EVENT). */
 
 #include <linux/string.h>
-#include <linux/timekeeping.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 
 #include "knetmon.h"
+#include "bind_rec.h"
 #include "change_rec.h"
 
 void knetmon_change_rec_init(struct knetmon_change_rec *rec, u8 kind, const struct net *net,
 			     const struct net_device *dev)
 {
-	ktime_t mono = ktime_get();	/* both clocks at one instant */
-
 	memset(rec, 0, sizeof(*rec));
 	rec->kind = kind;
-	rec->time_real = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_REAL));
-	rec->time_boot = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_BOOT));
+	knetmon_time_now(&rec->time_real, &rec->time_boot);
 	rec->netns_inum = net->ns.inum;
 	rec->netns_cookie = net->net_cookie;
 	if (!dev)
