@@ -81,7 +81,8 @@ $(OUT)/cli/%.o: userspace/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(NL_CFLAGS) -c -o $@ $<
 
-selftests: $(TESTS) $(OUT)/bench/bindloop $(OUT)/bench/acceptloop $(OUT)/bench/listing
+selftests: $(TESTS) $(OUT)/bench/bindloop $(OUT)/bench/acceptloop $(OUT)/bench/udploop \
+	$(OUT)/bench/listing
 
 $(OUT)/bench/%: bench/%.c
 	@mkdir -p $(@D)

@@ -12,6 +12,7 @@ KNETMON = os.environ.get("KNETMON", "build/knetmon")
 KO = os.environ["KNETMON_KO"]
 BINDLOOP = os.environ.get("BINDLOOP", "build/bench/bindloop")
 ACCEPTLOOP = os.environ.get("ACCEPTLOOP", "build/bench/acceptloop")
+UDPLOOP = os.environ.get("UDPLOOP", "build/bench/udploop")
 # kretprobes with empty handlers where knetmon's bind loop probes fire
 PROBEFLOOR = os.environ.get("PROBEFLOOR_KO", "")
 
@@ -239,37 +240,66 @@ def bench_bind_overhead(seconds, runs):
     return res
 
 
+def loop_rate(cmd):
+    return float(sh(cmd).split()[2])
+
+
+def overhead_samples(cmd, monitor_kinds, runs, out_path="/dev/null"):
+    # the three setups take turns in each run: no module, loaded with
+    # nobody subscribed, and a `monitor -j --kinds MONITOR_KINDS` writing
+    # OUT_PATH; returns the samples and, per subscribed run, its output
+    samples = {"no_module": [], "module_no_subscriber": [], "module_subscribed": []}
+    outputs = []
+    for _ in range(runs):
+        load(False)
+        samples["no_module"].append(loop_rate(cmd))
+        load(True)
+        samples["module_no_subscriber"].append(loop_rate(cmd))
+        with open(out_path, "w") as out:
+            mon = subprocess.Popen([KNETMON, "monitor", "-j", "--kinds", monitor_kinds],
+                                   stdout=out, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+            samples["module_subscribed"].append(loop_rate(cmd))
+            time.sleep(0.5)
+            mon.terminate()
+            mon.wait()
+        if out_path != "/dev/null":
+            outputs.append([json.loads(l) for l in open(out_path)])
+    return samples, outputs
+
+
+def overhead_result(samples, subscribed_name):
+    samples[subscribed_name] = samples.pop("module_subscribed")
+    res = {k: statistics.median(v) for k, v in samples.items()}
+    res["samples"] = samples
+    for k in ("module_no_subscriber", subscribed_name):
+        res[k + "_ratio"] = res[k] / res["no_module"]
+    return res
+
+
 def bench_accept_overhead(seconds, runs, workers=4):
     # a server accepting and closing, clients connecting and closing: every
     # close passes the release probe and none is in the bind table; with a
     # TCP state monitor subscribed, every handshake and close is an event
-    samples = {"no_module": [], "module_no_subscriber": [], "module_state_monitor": []}
-    events = []     # per subscribed run: events received and lost, per second
-    for _ in range(runs):
-        load(False)
-        samples["no_module"].append(float(sh(f"{ACCEPTLOOP} {seconds} {workers}").split()[2]))
-        load(True)
-        samples["module_no_subscriber"].append(
-            float(sh(f"{ACCEPTLOOP} {seconds} {workers}").split()[2]))
-        with open("/tmp/kn-state.json", "w") as out:
-            mon = subprocess.Popen([KNETMON, "monitor", "-j", "--kinds", "state"], stdout=out,
-                                   stderr=subprocess.DEVNULL)
-            time.sleep(0.5)
-            samples["module_state_monitor"].append(
-                float(sh(f"{ACCEPTLOOP} {seconds} {workers}").split()[2]))
-            time.sleep(0.5)
-            mon.terminate()
-            mon.wait()
-        lines = [json.loads(l) for l in open("/tmp/kn-state.json")]
-        events.append({"received_per_s": sum("kind" in l for l in lines) / seconds,
-                       "lost_per_s": sum(l.get("lost", 0) for l in lines) / seconds})
-    res = {k: statistics.median(v) for k, v in samples.items()}
-    res["samples"] = samples
+    samples, outputs = overhead_samples(f"{ACCEPTLOOP} {seconds} {workers}", "state", runs,
+                                        "/tmp/kn-state.json")
+    res = overhead_result(samples, "module_state_monitor")
     res["workers"] = workers
-    res["state_events"] = events
-    res["module_no_subscriber_ratio"] = res["module_no_subscriber"] / res["no_module"]
-    res["module_state_monitor_ratio"] = res["module_state_monitor"] / res["no_module"]
+    res["state_events"] = [{"received_per_s": sum("kind" in l for l in lines) / seconds,
+                            "lost_per_s": sum(l.get("lost", 0) for l in lines) / seconds}
+                           for lines in outputs]
     print(f"  accept overhead: {res}", flush=True)
+    return res
+
+
+def bench_udp_overhead(seconds, runs, peers=8):
+    # one socket sending to 8 loopback peers in turn: every send passes the
+    # UDP flow probe; subscribed, the first datagram to each peer is an event
+    # and every other send a look-up in the flow table under its lock
+    samples, _ = overhead_samples(f"{UDPLOOP} {seconds} {peers}", "udp", runs)
+    res = overhead_result(samples, "module_udp_monitor")
+    res["peers"] = peers
+    print(f"  udp overhead: {res}", flush=True)
     return res
 
 
@@ -458,7 +488,8 @@ def main():
     ap.add_argument("--procs", help="processes holding them, comma-separated (1,100)")
     ap.add_argument("--runs", type=int, help="runs per figure, the median reported (5)")
     ap.add_argument("--seconds", type=float, help="bind loop and event storm length (3)")
-    ap.add_argument("--parts", default="listing,links,netns,binds,accept,events,bindsdump,memory",
+    ap.add_argument("--parts",
+                    default="listing,links,netns,binds,accept,udp,events,bindsdump,memory",
                     help="which benchmarks, comma-separated")
     ap.add_argument("--bindsdump-child", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -503,6 +534,9 @@ def main():
     if "accept" in parts:
         print("accept overhead", flush=True)
         res["accept_overhead"] = bench_accept_overhead(secs, runs)
+    if "udp" in parts:
+        print("udp send overhead", flush=True)
+        res["udp_overhead"] = bench_udp_overhead(secs, runs)
     if "events" in parts:
         print("event throughput", flush=True)
         res["events"] = bench_events(secs, [1, 4], [0, 4 << 20])

@@ -116,6 +116,15 @@ if c:
              f"{statistics.median(e['lost_per_s'] for e in c['state_events']):.0f}"]
             if state else [])])
 
+u = res.get("udp_overhead")
+if u:
+    title(f"UDP send loop (one socket, 1-byte datagrams to {u['peers']} loopback peers in turn,"
+          " median datagrams/s)")
+    table(["no module", "loaded, nobody subscribed", "`monitor --kinds udp` subscribed"],
+          [[f"{u['no_module']:.0f}",
+            f"{u['module_no_subscriber']:.0f} ({u['module_no_subscriber_ratio'] * 100:.1f}%)",
+            f"{u['module_udp_monitor']:.0f} ({u['module_udp_monitor_ratio'] * 100:.1f}%)"]])
+
 if res.get("events"):
     title("Events to `knetmon monitor -j` (binders as fast as they can)")
     table(["binders", "rcvbuf", "events sent", "received", "received/s", "reported lost",

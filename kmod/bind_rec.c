@@ -104,6 +104,9 @@ int knetmon_bind_fill(struct sk_buff *skb, const struct knetmon_bind_rec *rec, b
 		goto cancel;
 	if (rec->kind == KNETMON_BIND_KIND_CLOSE && knetmon_bind_put_life(skb, &rec->life))
 		goto cancel;
+	if (rec->kind == KNETMON_BIND_KIND_UDP_FLOW &&
+	    nla_put_u8(skb, KNETMON_A_BIND_FLOW_VIA, rec->flow_via))
+		goto cancel;
 	if (dump_seq && nla_put_u64_64bit(skb, KNETMON_A_BIND_DUMP_SEQ, *dump_seq,
 					  KNETMON_A_BIND_PAD))
 		goto cancel;

@@ -22,7 +22,8 @@ struct knetmon_ids {
 static inline bool knetmon_kind_is_conn(u8 kind)
 {
 	return kind == KNETMON_BIND_KIND_STATE || kind == KNETMON_BIND_KIND_CONNECT ||
-	       kind == KNETMON_BIND_KIND_ACCEPT || kind == KNETMON_BIND_KIND_CLOSE;
+	       kind == KNETMON_BIND_KIND_ACCEPT || kind == KNETMON_BIND_KIND_CLOSE ||
+	       kind == KNETMON_BIND_KIND_UDP_FLOW;
 }
 
 /* KIND_CLOSE: a connection's life, as tcp_info counts it. */
@@ -65,6 +66,7 @@ struct knetmon_bind_rec {
 	__be16 port;
 	__be16 rport;		/* connection events: the peer's */
 	u8 old_state;		/* KIND_STATE: TCP_* before */
+	u8 flow_via;		/* KIND_UDP_FLOW: KNETMON_FLOW_VIA_* */
 	struct knetmon_conn_life life;	/* KIND_CLOSE */
 	u8 addr[16];
 	u8 raddr[16];

@@ -78,6 +78,20 @@ static inline struct net *knetmon_genl_info_net(const struct genl_info *info)
 #endif
 
 /*
+ * Newer kernels call a genl family's bind and unbind for each join and
+ * leave of its multicast groups, before the join takes effect; 6.1 tells
+ * a family nothing. Where there is no word of a join, probes that serve
+ * listeners stay armed.
+ */
+#ifdef KNETMON_HAVE_GENL_FAMILY_BIND
+#define KNETMON_GENL_HAS_BIND 1
+#define KNETMON_GENL_BIND_OPS(bind_fn, unbind_fn) .bind = (bind_fn), .unbind = (unbind_fn),
+#else
+#define KNETMON_GENL_HAS_BIND 0
+#define KNETMON_GENL_BIND_OPS(bind_fn, unbind_fn)
+#endif
+
+/*
  * 6.6 folded inet_sock's option bitfields into inet_flags; before it,
  * freebind and transparent were bitfields of their own.
  */

@@ -186,6 +186,18 @@ static const struct genl_multicast_group knetmon_mcgrps[] = {
 	},
 };
 
+/* Joins and leaves of the connection groups arm their probes (conn_probes.c). */
+static int __maybe_unused knetmon_genl_bind(int group)
+{
+	knetmon_conn_probes_join(group);
+	return 0;
+}
+
+static void __maybe_unused knetmon_genl_unbind(int group)
+{
+	knetmon_conn_probes_leave(group);
+}
+
 struct genl_family knetmon_family __ro_after_init = {
 	.name		= KNETMON_GENL_NAME,
 	.version	= KNETMON_GENL_VERSION,
@@ -196,6 +208,7 @@ struct genl_family knetmon_family __ro_after_init = {
 	.n_ops		= ARRAY_SIZE(knetmon_ops),
 	.mcgrps		= knetmon_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(knetmon_mcgrps),
+	KNETMON_GENL_BIND_OPS(knetmon_genl_bind, knetmon_genl_unbind)
 };
 
 int __init knetmon_genl_init(void)

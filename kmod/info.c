@@ -44,7 +44,7 @@ static int knetmon_fill_counters(struct sk_buff *skb)
 	int c;
 
 	knetmon_binds_sync_counters();
-	knetmon_tcp_conns_sync_counters();
+	knetmon_conn_probes_sync_counters();
 	nest = nla_nest_start(skb, KNETMON_A_INFO_COUNTERS);
 	if (!nest)
 		return -EMSGSIZE;

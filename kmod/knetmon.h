@@ -84,6 +84,7 @@ struct knetmon_kretprobe {
 	struct kprobe step;
 	bool step_placed;
 	bool placed;		/* read locklessly by the miss counts */
+	bool on_demand;		/* placed disarmed: knetmon_kretprobes_arm() */
 };
 
 #define KNETMON_KRETPROBE(sym, entry, ret, call) { .rp = {	\
@@ -99,11 +100,34 @@ int knetmon_kretprobe_place(struct knetmon_kretprobe *p);
 void knetmon_kretprobes_remove(struct knetmon_kretprobe *ps, int n);
 /* Calls the placed ones of PS[0..N) did not see (instances out, nested hits). */
 u64 knetmon_kretprobes_missed(const struct knetmon_kretprobe *ps, int n);
+/* The placed on_demand ones of PS[0..N) armed or disarmed; may sleep. */
+void knetmon_kretprobes_arm(struct knetmon_kretprobe *ps, int n, bool on);
+
+/*
+ * conn_probes.c: the connection stream's probes (tcp_conns.c's connect and
+ * accept, udp_flows.c's sends and connects) armed only while a connection
+ * group has a listener, where the kernel tells joins (compat.h).
+ */
+#define KNETMON_CONN_PROBES_ON_DEMAND KNETMON_GENL_HAS_BIND
+void knetmon_conn_probes_started(void);		/* every part placed its probes */
+void knetmon_conn_probes_stop(void);		/* before any part removes them */
+void knetmon_conn_probes_join(int group);	/* genl bind/unbind of a group */
+void knetmon_conn_probes_leave(int group);
+/* What the stream's probes missed, all parts together: one count, one gap rule. */
+u64 knetmon_conn_probes_missed(void);
+void knetmon_conn_probes_sync_counters(void);
 
 /* tcp_conns.c: TCP connection events (on conn_table.c and the bind path's events) */
 void knetmon_tcp_conns_start(void);
 void knetmon_tcp_conns_stop(void);
-void knetmon_tcp_conns_sync_counters(void);
+u64 knetmon_tcp_conn_probes_missed(void);
+void knetmon_tcp_conn_probes_arm(bool on);
+
+/* udp_flows.c: a UDP socket's first datagram to each peer, on the same stream */
+void knetmon_udp_flows_start(void);
+void knetmon_udp_flows_stop(void);
+u64 knetmon_udp_flow_probes_missed(void);
+void knetmon_udp_flow_probes_arm(bool on);	/* disarmed: the flows kept are forgotten */
 
 /* net_changes.c: links, addresses, neighbours from the notifier chains */
 void knetmon_net_changes_start(void);

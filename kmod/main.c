@@ -49,6 +49,8 @@ static int __init knetmon_init(void)
 	/* bind probes multicast on the family: placed once it exists */
 	knetmon_binds_start();
 	knetmon_tcp_conns_start();
+	knetmon_udp_flows_start();
+	knetmon_conn_probes_started();
 	knetmon_net_changes_start();
 	knetmon_rtnl_changes_start();
 
@@ -68,6 +70,8 @@ static void __exit knetmon_exit(void)
 	/* no probe or notifier fires and none is in flight once these return */
 	knetmon_rtnl_changes_stop();
 	knetmon_net_changes_stop();
+	knetmon_conn_probes_stop();
+	knetmon_udp_flows_stop();
 	knetmon_tcp_conns_stop();
 	knetmon_binds_stop();
 	knetmon_genl_exit();

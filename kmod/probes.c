@@ -70,6 +70,7 @@ static int knetmon_step_register(struct knetmon_kretprobe *p)
 	p->step = (struct kprobe) {
 		.symbol_name = p->rp.kp.symbol_name,
 		.pre_handler = knetmon_step_pre,
+		.flags = p->on_demand ? KPROBE_FLAG_DISABLED : 0,
 	};
 	if (knetmon_register_kprobe(&p->step))
 		return -ENOENT;
@@ -101,6 +102,8 @@ static int knetmon_kretprobe_instances(void)
 int knetmon_kretprobe_place(struct knetmon_kretprobe *p)
 {
 	p->rp.maxactive = knetmon_kretprobe_instances();
+	/* register_kprobe() keeps this one flag */
+	p->rp.kp.flags = p->on_demand ? KPROBE_FLAG_DISABLED : 0;
 	if (knetmon_step_register(p))
 		return -ENOENT;
 	if (knetmon_register_kretprobe(&p->rp)) {
@@ -142,4 +145,27 @@ u64 knetmon_kretprobes_missed(const struct knetmon_kretprobe *ps, int n)
 		if (READ_ONCE(ps[i].placed))
 			missed += READ_ONCE(ps[i].rp.nmissed) + READ_ONCE(ps[i].rp.kp.nmissed);
 	return missed;
+}
+
+/* The step probe is armed before and disarmed after its kretprobe. */
+void knetmon_kretprobes_arm(struct knetmon_kretprobe *ps, int n, bool on)
+{
+	int i;
+
+	might_sleep();	/* kprobe_mutex */
+	for (i = 0; i < n; i++) {
+		struct knetmon_kretprobe *p = &ps[i];
+
+		if (!p->placed || !p->on_demand)
+			continue;
+		if (on) {
+			if (p->step_placed)
+				enable_kprobe(&p->step);
+			enable_kretprobe(&p->rp);
+		} else {
+			disable_kretprobe(&p->rp);
+			if (p->step_placed)
+				disable_kprobe(&p->step);
+		}
+	}
 }

@@ -48,8 +48,6 @@
 
 static struct tracepoint *knetmon_state_tp;
 
-static u64 knetmon_conn_probes_missed(void);
-
 static bool knetmon_is_tcp(const struct sock *sk)
 {
 	/* SCTP, DCCP and MPTCP change their states through here too */
@@ -236,6 +234,9 @@ static int knetmon_connect_entry(struct kretprobe_instance *ri, struct pt_regs *
 	int len = knetmon_probe_arg(regs, 2);
 
 	call->sk = (struct sock *)knetmon_probe_arg(regs, 0);
+	/* nobody to tell: no return handler, no trampoline (where probes stay armed) */
+	if (!knetmon_conn_events_listened(sock_net(call->sk)))
+		return 1;
 	/* the kernel's copy of the user's sockaddr: where a failed call went */
 	knetmon_sockaddr_read(uaddr, len, &call->port, call->addr);
 	return 0;
@@ -248,7 +249,7 @@ static int knetmon_connect_return(struct kretprobe_instance *ri, struct pt_regs 
 	struct knetmon_bind_rec rec;
 	int ret = (int)regs_return_value(regs);
 
-	if (!knetmon_is_tcp(sk) || !knetmon_conn_events_listened(sock_net(sk)))
+	if (!knetmon_is_tcp(sk))
 		return 0;
 
 	memset(&rec, 0, sizeof(rec));
@@ -278,12 +279,20 @@ static int knetmon_connect4_return(struct kretprobe_instance *ri, struct pt_regs
  * peer already reset is reported, and gets no entry: it will not change
  * state again.
  */
+static int knetmon_accept_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	const struct sock *listener = (void *)knetmon_probe_arg(regs, 0);
+
+	/* the child is in the listener's netns */
+	return knetmon_conn_events_listened(sock_net(listener)) ? 0 : 1;
+}
+
 static int knetmon_accept_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct sock *sk = (struct sock *)regs_return_value(regs);
 	struct knetmon_bind_rec rec;
 
-	if (!sk || !knetmon_is_tcp(sk) || !knetmon_conn_events_listened(sock_net(sk)))
+	if (!sk || !knetmon_is_tcp(sk))
 		return 0;
 	memset(&rec, 0, sizeof(rec));
 	knetmon_conn_rec_caller(&rec, sk);
@@ -300,20 +309,19 @@ static struct knetmon_kretprobe knetmon_conn_probes[] = {
 			  knetmon_connect_call),
 	KNETMON_KRETPROBE("tcp_v6_connect", knetmon_connect_entry, knetmon_connect_return,
 			  knetmon_connect_call),
-	KNETMON_KRETPROBE("inet_csk_accept", NULL, knetmon_accept_return, knetmon_accept_call),
+	KNETMON_KRETPROBE("inet_csk_accept", knetmon_accept_entry, knetmon_accept_return,
+			  knetmon_accept_call),
 };
 
-
 /* Calls not seen (instances exhausted, a probe inside another's handler). */
-static u64 knetmon_conn_probes_missed(void)
+u64 knetmon_tcp_conn_probes_missed(void)
 {
 	return knetmon_kretprobes_missed(knetmon_conn_probes, ARRAY_SIZE(knetmon_conn_probes));
 }
 
-void knetmon_tcp_conns_sync_counters(void)
+void knetmon_tcp_conn_probes_arm(bool on)
 {
-	atomic64_set(&knetmon_counters[KNETMON_A_COUNTER_CONN_PROBES_MISSED],
-		     knetmon_conn_probes_missed());
+	knetmon_kretprobes_arm(knetmon_conn_probes, ARRAY_SIZE(knetmon_conn_probes), on);
 }
 
 /*
@@ -324,8 +332,10 @@ static void knetmon_conn_probes_register(void)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(knetmon_conn_probes); i++)
+	for (i = 0; i < ARRAY_SIZE(knetmon_conn_probes); i++) {
+		knetmon_conn_probes[i].on_demand = KNETMON_CONN_PROBES_ON_DEMAND;
 		knetmon_kretprobe_place(&knetmon_conn_probes[i]);
+	}
 	if (knetmon_conn_probes[0].placed && knetmon_conn_probes[1].placed)
 		set_bit(KNETMON_FEAT_TCP_CONNECT, &knetmon_features);
 	if (knetmon_conn_probes[2].placed)

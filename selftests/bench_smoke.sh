@@ -26,6 +26,11 @@ for e in r["events"]:
         bad.append(f"events: {e}")
     if e["events_received"] == 0:
         bad.append(f"events: nothing received: {e}")
+for k in ("accept_overhead", "udp_overhead"):
+    if not r.get(k, {}).get("module_no_subscriber_ratio"):
+        bad.append(f"{k}: no figures: {r.get(k)}")
+if not r["accept_overhead"]["state_events"][0]["received_per_s"]:
+    bad.append("accept overhead: the state monitor received nothing")
 m = r["memory"]
 if m["table_live"] < m["live_binds"]:
     bad.append(f"memory: table_live {m['table_live']} < {m['live_binds']} bound")

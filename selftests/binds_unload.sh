@@ -36,14 +36,27 @@ while True:
 ' &
 		LOADERS="$LOADERS $!"
 	done
+	# UDP flows: short-lived IPv6 sockets sending to v4-mapped peers
+	python3 -c '
+import socket
+r = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(4)]
+for x in r: x.bind(("127.0.0.1", 0))
+while True:
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    for x in r: u.sendto(b"x", ("::ffff:127.0.0.1", x.getsockname()[1]))
+    u.close()
+' &
+	LOADERS="$LOADERS $!"
 }
 MON=
 stop_conn_load() {
 	stop_load
-	[ -z "$MON" ] || { kill "$MON" 2> /dev/null; wait "$MON" 2> /dev/null || true; }
+	# a monitor of a family unloaded may have left by itself
+	[ -z "$MON" ] || { kill "$MON" 2> /dev/null || true; wait "$MON" 2> /dev/null || true; }
 	MON=
 }
 closes_seen() { [ "$(info_counter events_close)" -gt "$1" ]; }
+udp_flows_seen() { [ "$(info_counter events_udp_flow)" -gt "$1" ]; }
 conns_live_is() { [ "$(info_counter conns_live)" = "$1" ]; }
 conns_overflowed() { [ "$(info_counter conns_overflow)" -gt 0 ]; }
 
@@ -138,16 +151,20 @@ test_unload_during_connection_storm_with_a_listener_is_clean() {
 	trap stop_conn_load EXIT
 	load_module
 	warn0=$(dmesg | grep -cE 'WARNING|BUG|Call Trace' || true)
-	"$KNETMON" monitor --kinds connect,accept,close > /dev/null 2>&1 &
+	"$KNETMON" monitor --kinds connect,accept,close,udp > /dev/null 2> /tmp/knetmon-unload-mon.err &
 	MON=$!
 	start_conn_load
 	busywait 60000 closes_seen 200 || fail "the load produced no close events"
+	busywait 60000 udp_flows_seen 200 || fail "the load produced no UDP flow events"
+	kill -0 "$MON" || fail "the monitor died under load: $(cat /tmp/knetmon-unload-mon.err)"
 	rmmod knetmon || fail "rmmod failed under load"
-	kill "$MON"; wait "$MON" 2> /dev/null || true	# subscribed to a family now gone
+	# subscribed to a family now gone: it may have left by itself
+	kill "$MON" 2> /dev/null || true; wait "$MON" 2> /dev/null || true
 	insmod "$KNETMON_KO" || fail "reload failed"
-	"$KNETMON" monitor --kinds connect,accept,close > /dev/null 2>&1 &
+	"$KNETMON" monitor --kinds connect,accept,close,udp > /dev/null 2>&1 &
 	MON=$!
 	busywait 60000 closes_seen 100 || fail "no close events after reload"
+	busywait 60000 udp_flows_seen 100 || fail "no UDP flow events after reload"
 	rmmod knetmon || fail "second rmmod failed under load"
 	stop_conn_load
 	insmod "$KNETMON_KO"
@@ -208,7 +225,7 @@ test_connection_table_empties_when_the_connections_end() {
 	trap stop_conn_load EXIT
 	unload_module
 	load_module
-	"$KNETMON" monitor --kinds connect,accept,close > /dev/null 2>&1 &
+	"$KNETMON" monitor --kinds connect,accept,close,udp > /dev/null 2>&1 &
 	MON=$!
 	start_conn_load
 	busywait 60000 closes_seen 200 || fail "the load produced no close events"
@@ -217,6 +234,8 @@ test_connection_table_empties_when_the_connections_end() {
 	stop_load
 	busywait 10000 conns_live_is 0 ||
 		fail "conns_live $(info_counter conns_live) after every connection ended"
+	[ "$(info_counter udp_flows_live)" = 0 ] ||
+		fail "udp_flows_live $(info_counter udp_flows_live) after every UDP socket closed"
 	[ "$(info_counter conns_overflow)" = 0 ] || fail "the table overflowed"
 }
 

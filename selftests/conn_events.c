@@ -7,8 +7,9 @@
  * "binds" group, not to an unprivileged user, not numbered when no one
  * listens. A connect is reported when its SYN goes and again with its
  * outcome, an accept with the acceptor, a close with its owner and the
- * counters TCP_INFO gives for the same socket. Every test runs in a netns
- * of its own.
+ * counters TCP_INFO gives for the same socket. A UDP socket's first
+ * datagram to each peer, or its connect(), once, with the sender. Every
+ * test runs in a netns of its own.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -17,6 +18,7 @@
 #include <linux/tcp.h>		/* tcp_info with the byte counts glibc's lacks */
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -29,8 +31,8 @@ enum { ESTAB = 1, SYN_SENT, SYN_RECV, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE,
        CLOSE_WAIT, LAST_ACK, LISTEN, CLOSING };
 
 struct cev {
-	uint8_t cmd, kind, family, state, old_state, closed_by;
-	uint64_t seq, cookie, bytes_acked, bytes_received, duration;
+	uint8_t cmd, kind, family, state, old_state, closed_by, flow_via;
+	uint64_t seq, cookie, inode, bytes_acked, bytes_received, duration;
 	uint32_t tgid, netns, segs_out, segs_in, total_retrans;
 	int32_t result;
 	bool has_tgid, has_duration;
@@ -62,6 +64,8 @@ static int cev_attr(const struct nlattr *a, void *data)
 	case KNETMON_A_BIND_SEGS_IN: e->segs_in = mnl_attr_get_u32(a); break;
 	case KNETMON_A_BIND_TOTAL_RETRANS: e->total_retrans = mnl_attr_get_u32(a); break;
 	case KNETMON_A_BIND_CLOSED_BY: e->closed_by = mnl_attr_get_u8(a); break;
+	case KNETMON_A_BIND_FLOW_VIA: e->flow_via = mnl_attr_get_u8(a); break;
+	case KNETMON_A_BIND_INODE: e->inode = mnl_attr_get_u64(a); break;
 	case KNETMON_A_BIND_DURATION_NS:
 		e->duration = mnl_attr_get_u64(a);
 		e->has_duration = true;
@@ -413,7 +417,8 @@ TEST(binds_group_gets_binds_and_no_connection_events)
 static uint64_t conn_events_counted(const struct kt_counters *c)
 {
 	return c->v[KNETMON_A_COUNTER_EVENTS_STATE] + c->v[KNETMON_A_COUNTER_EVENTS_CONNECT] +
-	       c->v[KNETMON_A_COUNTER_EVENTS_ACCEPT] + c->v[KNETMON_A_COUNTER_EVENTS_CLOSE];
+	       c->v[KNETMON_A_COUNTER_EVENTS_ACCEPT] + c->v[KNETMON_A_COUNTER_EVENTS_CLOSE] +
+	       c->v[KNETMON_A_COUNTER_EVENTS_UDP_FLOW];
 }
 
 /* No listener, nothing numbered; then every event numbered is received. */
@@ -768,6 +773,370 @@ TEST_F(conns, a_reset_is_a_close_by_the_resetting_end_with_econnreset_at_the_pee
 	EXPECT_EQ(-ECONNRESET, sv->result);
 	close(c.afd);
 	close(c.lfd);
+}
+
+/* ---- UDP flows --------------------------------------------------------- */
+
+/* A UDP socket bound to loopback port 0: its fd; *PORT its port. */
+static int udp_on_loopback(int family, uint16_t *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = loopback(family, 0, &ss);
+	int fd = socket(family, SOCK_DGRAM, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len))
+		return -1;
+	*port = sockaddr_port(fd, false);
+	return fd;
+}
+
+static int udp_send_to(int fd, int family, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = loopback(family, port, &ss);
+
+	return sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len) == 1 ? 0 : -1;
+}
+
+/* The UDP flows among EV[N]; the one to RPORT into *F (NULL: none). */
+static int udp_flows(const struct cev *ev, int n, uint16_t rport, const struct cev **f)
+{
+	int i, flows = 0;
+
+	*f = NULL;
+	for (i = 0; i < n; i++) {
+		if (ev[i].kind != KNETMON_BIND_KIND_UDP_FLOW)
+			continue;
+		flows++;
+		if (ev[i].rport == rport && !*f)
+			*f = &ev[i];
+	}
+	return flows;
+}
+
+static bool udp_peer_is_loopback(const struct cev *f, int family)
+{
+	struct in_addr lo4 = { htonl(INADDR_LOOPBACK) };
+
+	if (family == AF_INET)
+		return f->raddr_len == 4 && !memcmp(f->raddr, &lo4, 4);
+	return f->raddr_len == 16 && !memcmp(f->raddr, &in6addr_loopback, 16);
+}
+
+/* What a sender child tells the test about the socket it sent from. */
+struct udp_sender {
+	uint16_t port;
+	uint64_t inode;
+};
+
+/*
+ * A child sends three datagrams to A and one to B from one unbound socket
+ * (the port is chosen at its first send), then tells its port and inode.
+ */
+static int udp_sender_child(int family, uint16_t a, uint16_t b, int pipe_fd)
+{
+	struct udp_sender who;
+	struct stat st;
+	int fd = socket(family, SOCK_DGRAM, 0);
+
+	if (fd < 0 || udp_send_to(fd, family, a) || udp_send_to(fd, family, a) ||
+	    udp_send_to(fd, family, b) || udp_send_to(fd, family, a) || fstat(fd, &st))
+		return 1;
+	who.port = sockaddr_port(fd, false);
+	who.inode = st.st_ino;
+	return write(pipe_fd, &who, sizeof(who)) == sizeof(who) ? 0 : 2;
+}
+
+/*
+ * Each peer a socket sends to is reported once, at the first datagram,
+ * with the sending process (a child, not the test), the port the send
+ * chose, the socket's inode, and "via send".
+ */
+TEST_F(conns, udp_first_datagram_to_each_peer_is_reported_once_with_the_sender)
+{
+	const struct cev *fa, *fb;
+	struct udp_sender who;
+	int ra, rb, pfd[2], status, n;
+	uint16_t pa, pb;
+	struct cev ev[16];
+	pid_t child;
+
+	ra = udp_on_loopback(variant->family, &pa);
+	rb = udp_on_loopback(variant->family, &pb);
+	ASSERT_TRUE(ra >= 0 && rb >= 0);
+	ASSERT_EQ(0, pipe(pfd));
+	child = fork();
+	if (!child)
+		_exit(udp_sender_child(variant->family, pa, pb, pfd[1]));
+	ASSERT_EQ((ssize_t)sizeof(who), read(pfd[0], &who, sizeof(who)));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_EQ(0, status);
+	n = read_kinds(&self->ev, ev, 16, 1000);
+	EXPECT_EQ(2, udp_flows(ev, n, pa, &fa)) TH_LOG("four datagrams to two peers");
+	udp_flows(ev, n, pb, &fb);
+	ASSERT_TRUE(fa && fb) TH_LOG("to A %d, to B %d, of %d events", !!fa, !!fb, n);
+	EXPECT_LT(fa->seq, fb->seq);
+	EXPECT_EQ(KNETMON_FLOW_VIA_SEND, fa->flow_via);
+	EXPECT_EQ(0, fa->result);
+	EXPECT_TRUE(fa->has_tgid && fa->tgid == (uint32_t)child)
+		TH_LOG("sender %d, reported %u", child, fa->tgid);
+	EXPECT_TRUE(fb->has_tgid && fb->tgid == (uint32_t)child);
+	EXPECT_EQ(who.port, fa->port);
+	EXPECT_EQ(who.port, fb->port);
+	EXPECT_EQ(who.inode, fa->inode);
+	EXPECT_EQ(variant->family, fa->family);
+	EXPECT_TRUE(udp_peer_is_loopback(fa, variant->family));
+	close(ra);
+	close(rb);
+}
+
+/*
+ * connect() is the flow's start ("via connect", with the port and source
+ * it chose); sends on the connected socket are the same flow and bring
+ * nothing more; a sendto() naming another peer is a new flow.
+ */
+TEST_F(conns, udp_connect_is_reported_and_its_sends_to_that_peer_are_not_again)
+{
+	struct sockaddr_storage ss;
+	const struct cev *fc, *fo;
+	struct cev ev[16];
+	int ra, rb, fd, n;
+	uint16_t pa, pb;
+	socklen_t len;
+
+	ra = udp_on_loopback(variant->family, &pa);
+	rb = udp_on_loopback(variant->family, &pb);
+	ASSERT_TRUE(ra >= 0 && rb >= 0);
+	fd = socket(variant->family, SOCK_DGRAM, 0);
+	len = loopback(variant->family, pa, &ss);
+	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&ss, len));
+	ASSERT_EQ(1, send(fd, "x", 1, 0));
+	ASSERT_EQ(1, send(fd, "x", 1, 0));
+	ASSERT_EQ(0, udp_send_to(fd, variant->family, pb));
+	n = read_kinds(&self->ev, ev, 16, 1000);
+	EXPECT_EQ(2, udp_flows(ev, n, pa, &fc));
+	udp_flows(ev, n, pb, &fo);
+	ASSERT_TRUE(fc && fo) TH_LOG("connect %d, other peer %d, of %d", !!fc, !!fo, n);
+	EXPECT_EQ(KNETMON_FLOW_VIA_CONNECT, fc->flow_via);
+	EXPECT_EQ(0, fc->result);
+	EXPECT_EQ(sockaddr_port(fd, false), fc->port);
+	EXPECT_TRUE(fc->has_tgid && fc->tgid == (uint32_t)getpid());
+	EXPECT_EQ(KNETMON_FLOW_VIA_SEND, fo->flow_via);
+	EXPECT_LT(fc->seq, fo->seq);
+	close(fd);
+	close(ra);
+	close(rb);
+}
+
+/*
+ * A connect that fails is reported with its error and the peer asked for
+ * (no route: the netns has only lo, so nothing is sent anywhere).
+ */
+TEST_F(conns, udp_connect_without_a_route_is_reported_with_enetunreach)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(53) };
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(53) };
+	struct sockaddr *sa = variant->family == AF_INET ? (void *)&sin : (void *)&sin6;
+	socklen_t len = variant->family == AF_INET ? sizeof(sin) : sizeof(sin6);
+	const struct cev *f;
+	struct cev ev[16];
+	int fd, n;
+
+	inet_pton(AF_INET, "192.0.2.1", &sin.sin_addr);
+	inet_pton(AF_INET6, "2001:db8::1", &sin6.sin6_addr);
+	fd = socket(variant->family, SOCK_DGRAM, 0);
+	ASSERT_EQ(-1, connect(fd, sa, len));
+	ASSERT_EQ(ENETUNREACH, errno);
+	n = read_kinds(&self->ev, ev, 16, 1000);
+	EXPECT_EQ(1, udp_flows(ev, n, 53, &f));
+	ASSERT_TRUE(f != NULL);
+	EXPECT_EQ(-ENETUNREACH, f->result);
+	EXPECT_EQ(KNETMON_FLOW_VIA_CONNECT, f->flow_via);
+	EXPECT_EQ(0, memcmp(f->raddr, variant->family == AF_INET ? (void *)&sin.sin_addr :
+							      (void *)&sin6.sin6_addr,
+			    f->raddr_len));
+	close(fd);
+}
+
+/*
+ * The flows a socket sent are forgotten at its close: the count of flows
+ * kept goes back, and a new socket on the same port sending to the same
+ * peer is reported again.
+ */
+TEST_F(conns, udp_flows_are_forgotten_at_close_and_a_new_socket_is_reported_again)
+{
+	struct kt_counters before, sent, closed;
+	const struct cev *f1, *f2;
+	struct cev ev[16];
+	int ra, fd, n;
+	uint16_t pa, port;
+
+	ra = udp_on_loopback(variant->family, &pa);
+	ASSERT_TRUE(ra >= 0);
+	ASSERT_EQ(0, kt_counters(&self->req, &before));
+	fd = udp_on_loopback(variant->family, &port);
+	ASSERT_EQ(0, udp_send_to(fd, variant->family, pa));
+	n = read_kinds(&self->ev, ev, 16, 500);
+	ASSERT_EQ(1, udp_flows(ev, n, pa, &f1));
+	ASSERT_EQ(0, kt_counters(&self->req, &sent));
+	close(fd);
+	ASSERT_EQ(0, kt_counters(&self->req, &closed));
+	EXPECT_EQ(before.v[KNETMON_A_COUNTER_UDP_FLOWS_LIVE] + 1,
+		  sent.v[KNETMON_A_COUNTER_UDP_FLOWS_LIVE]);
+	EXPECT_EQ(before.v[KNETMON_A_COUNTER_UDP_FLOWS_LIVE],
+		  closed.v[KNETMON_A_COUNTER_UDP_FLOWS_LIVE]) TH_LOG("the closed socket's flow kept");
+
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = loopback(variant->family, port, &ss);
+
+		fd = socket(variant->family, SOCK_DGRAM, 0);
+		ASSERT_EQ(0, bind(fd, (struct sockaddr *)&ss, len));
+	}
+	ASSERT_EQ(0, udp_send_to(fd, variant->family, pa));
+	n = read_kinds(&self->ev, ev, 16, 500);
+	EXPECT_EQ(1, udp_flows(ev, n, pa, &f2)) TH_LOG("the new socket's first send not reported");
+	close(fd);
+	close(ra);
+}
+
+/*
+ * Nothing is kept or numbered while nobody listens; a flow begun then is
+ * reported at its first datagram once someone does.
+ */
+TEST(udp_flows_are_kept_only_while_someone_listens)
+{
+	struct kt_counters before, after;
+	const struct cev *f;
+	struct kt_sock req, ev;
+	struct cev evs[16];
+	uint16_t pa, port;
+	uint64_t seq = 1;
+	int ra, fd, n;
+
+	ASSERT_EQ(0, kt_private_netns());
+	ASSERT_EQ(0, kt_open(&req));
+	ASSERT_EQ(0, kt_counters(&req, &before));
+	ra = udp_on_loopback(AF_INET, &pa);
+	fd = udp_on_loopback(AF_INET, &port);
+	ASSERT_TRUE(ra >= 0 && fd >= 0);
+	ASSERT_EQ(0, udp_send_to(fd, AF_INET, pa));
+	ASSERT_EQ(0, kt_info_u64(&req, KNETMON_A_INFO_CONNS_SEQ, &seq));
+	ASSERT_EQ(0, kt_counters(&req, &after));
+	EXPECT_EQ(0ull, seq) TH_LOG("numbered with no listener");
+	EXPECT_EQ(before.v[KNETMON_A_COUNTER_UDP_FLOWS_LIVE],
+		  after.v[KNETMON_A_COUNTER_UDP_FLOWS_LIVE]) TH_LOG("kept with no listener");
+
+	ASSERT_EQ(0, kt_open(&ev));
+	ASSERT_EQ(0, kt_join(&ev, ev.conns_group));
+	ASSERT_EQ(0, udp_send_to(fd, AF_INET, pa));
+	ASSERT_EQ(0, udp_send_to(fd, AF_INET, pa));
+	n = read_kinds(&ev, evs, 16, 1000);
+	EXPECT_EQ(1, udp_flows(evs, n, pa, &f));
+	ASSERT_TRUE(f != NULL);
+	EXPECT_EQ(port, f->port);
+	EXPECT_EQ(1ull, f->seq);
+	close(fd);
+	close(ra);
+	kt_close(&ev);
+	kt_close(&req);
+}
+
+/* ---- probes armed on demand ------------------------------------------- */
+
+/*
+ * Whether the kprobe on SYM is armed, as the kernel lists it in debugfs
+ * (independent of the module's word): 1, 0, or -1 (not listed, no debugfs).
+ */
+static int kprobe_armed(const char *sym)
+{
+	char line[512];
+	int armed = -1;
+	FILE *f = fopen("/sys/kernel/debug/kprobes/list", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *at = strstr(line, sym);
+
+		if (!at || (at[strlen(sym)] != '+' && at[strlen(sym)] != ' '))
+			continue;
+		armed = !strstr(line, "[DISABLED]");
+		break;
+	}
+	fclose(f);
+	return armed;
+}
+
+/* Up to 5 s for SYM's probe to be ARMED (a disarm waits a second or two). */
+static int kprobe_becomes(const char *sym, int armed)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		if (kprobe_armed(sym) == armed)
+			return armed;
+		usleep(100000);
+	}
+	return kprobe_armed(sym);
+}
+
+/*
+ * Where the kernel tells the module of joins (PROBES_ON_DEMAND: 6.12), the
+ * connect, accept and UDP send probes are armed from a join of a
+ * connection group on and disarmed once nobody listens; a join arms them
+ * before it returns. Elsewhere they are always armed.
+ */
+static void expect_armed(struct __test_metadata *_metadata, const char *sym, int want,
+			 bool wait, const char *when)
+{
+	int armed = wait ? kprobe_becomes(sym, want) : kprobe_armed(sym);
+
+	EXPECT_EQ(want, armed) TH_LOG("%s %s", sym, when);
+}
+
+TEST(connection_probes_are_armed_only_while_a_connection_group_has_a_listener)
+{
+	struct kt_sock req, ev, binds;
+	uint64_t features = 0;
+	bool on_demand;
+
+	/* debugfs in a mount namespace of this test's own: the rig leaves it out */
+	if (kprobe_armed("tcp_v4_connect") < 0 &&
+	    (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	     mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL)))
+		SKIP(return, "no debugfs (%s)", strerror(errno));
+	if (kprobe_armed("tcp_v4_connect") < 0)
+		SKIP(return, "no /sys/kernel/debug/kprobes/list to read");
+	ASSERT_EQ(0, kt_open(&req));
+	ASSERT_EQ(0, kt_info_u64(&req, KNETMON_A_INFO_FEATURES, &features));
+	on_demand = features & (1ULL << KNETMON_FEAT_PROBES_ON_DEMAND);
+	expect_armed(_metadata, "tcp_v4_connect", !on_demand, true, "with nobody listening");
+	expect_armed(_metadata, "inet_csk_accept", !on_demand, true, "with nobody listening");
+	expect_armed(_metadata, "udp_sendmsg", !on_demand, true, "with nobody listening");
+
+	/* a bind listener is no connection listener */
+	ASSERT_EQ(0, kt_open(&binds));
+	ASSERT_EQ(0, kt_join(&binds, binds.binds_group));
+	usleep(200000);
+	expect_armed(_metadata, "tcp_v4_connect", !on_demand, false, "with a bind listener");
+
+	/* at once: the join armed them before it returned */
+	ASSERT_EQ(0, kt_open(&ev));
+	ASSERT_EQ(0, kt_join(&ev, ev.conns_group));
+	expect_armed(_metadata, "tcp_v4_connect", 1, false, "after a join");
+	expect_armed(_metadata, "inet_csk_accept", 1, false, "after a join");
+	expect_armed(_metadata, "udp_sendmsg", 1, false, "after a join");
+	kt_close(&ev);
+	expect_armed(_metadata, "tcp_v4_connect", !on_demand, true, "once the listener left");
+
+	/* conns_all counts too */
+	ASSERT_EQ(0, kt_open(&ev));
+	ASSERT_EQ(0, kt_join(&ev, ev.conns_all_group));
+	expect_armed(_metadata, "udp_sendmsg", 1, false, "after a conns_all join");
+	kt_close(&ev);
+	kt_close(&binds);
+	kt_close(&req);
 }
 
 TEST_HARNESS_MAIN

@@ -442,6 +442,71 @@ assert all(r["domain"] == "tcp" and r["procname"] == "python3" for r in rows), r
 PY
 }
 
+# A sender from an unbound socket: twice to each of three peers, then a
+# connect() to a fourth and a send there; ss's view of the sender before
+# and after the connect goes to $W/ss-udp.txt. Synced first on every monitor file given.
+cat > "/tmp/knetmon-udp.py" <<'PY'
+import os, socket, subprocess, sys, time
+def synced(paths):
+    seen = set()
+    for _ in range(400):
+        r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); r.bind(("127.0.0.1", 0))
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.sendto(b"s", r.getsockname()); seen.add('"remote_port":%d,' % r.getsockname()[1])
+        seen.add("-> 127.0.0.1:%d " % r.getsockname()[1])
+        s.close(); r.close()
+        time.sleep(0.05)
+        if all(any(p in open(f).read() for p in seen) for f in paths if os.path.exists(f)) \
+                and all(os.path.exists(f) for f in paths):
+            return
+    sys.exit("a monitor never saw a sync datagram")
+synced(sys.argv[1:])
+peers = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(4)]
+for p in peers: p.bind(("127.0.0.1", 0))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def ss():
+    return subprocess.run(["ss", "-Huan", "sport", "= :%d" % s.getsockname()[1]],
+                          capture_output=True, text=True).stdout
+for p in peers[:3] * 2: s.sendto(b"x", p.getsockname())
+unconnected = ss()
+s.connect(peers[3].getsockname()); s.send(b"y")
+open("/tmp/knetmon-conns-cli/ss-udp.txt", "w").write(unconnected + ss())
+print(os.getpid(), s.getsockname()[1], " ".join(str(p.getsockname()[1]) for p in peers))
+PY
+
+test_monitor_udp_shows_each_flow_once_with_the_sender_as_ss_lists_it() {
+	setup_ns udp; trap cleanup_ns EXIT
+	ip netns exec "$NS" "$KNETMON" monitor -j --kinds udp > "$W/mon.json" 2> "$W/mon.err" &
+	MON=$!
+	ip netns exec "$NS" "$KNETMON" monitor --kinds udp > "$W/mon.txt" 2> "$W/mon2.err" &
+	MON2=$!
+	inns python3 /tmp/knetmon-udp.py "$W/mon.json" "$W/mon.txt" > "$W/py.out" ||
+		fail "script failed: $(cat "$W/mon.err" "$W/mon2.err")"
+	read -r pid sport p1 p2 p3 p4 < "$W/py.out"
+	busywait 10000 grep -q "\"remote_port\":$p4," "$W/mon.json" ||
+		fail "no flow to the connected peer: $(cat "$W/mon.json")"
+	busywait 10000 grep -q -- "-> 127.0.0.1:$p4 " "$W/mon.txt" ||
+		fail "text: no flow to the connected peer: $(cat "$W/mon.txt")"
+	python3 - "$W/mon.json" "$pid" "$sport" "$p1 $p2 $p3 $p4" "$W/ss-udp.txt" <<'PY' ||
+import json, sys
+pid, sport, peers = int(sys.argv[2]), int(sys.argv[3]), [int(p) for p in sys.argv[4].split()]
+mine = [e for e in map(json.loads, open(sys.argv[1])) if e.get("port") == sport]
+assert [e["remote_port"] for e in mine] == peers, mine      # once each, in order
+assert all(e["kind"] == "udp" and e["proto"] == "udp" for e in mine), mine
+assert [e["via"] for e in mine] == ["send"] * 3 + ["connect"], mine
+assert all(e["pid"] == pid and e["comm"] == "python3" for e in mine), mine
+# ss: the sender's local end before connect(), and its ends after
+before, after = [l.split()[3:5] for l in open(sys.argv[5]).read().splitlines()]
+assert before[0] == "%s:%d" % (mine[0]["addr"], sport), (before, mine[0])
+assert after == ["%s:%d" % (mine[3]["addr"], sport), "127.0.0.1:%d" % peers[3]], (after, mine[3])
+PY
+		fail "udp flows wrong: $(cat "$W/mon.json")"
+	for p in $p1 $p2 $p3 $p4; do
+		n=$(grep -c "^udp .*:$sport .*-> 127.0.0.1:$p .*pid $pid/python3" "$W/mon.txt" || true)
+		[ "$n" = 1 ] || fail "text: $n lines for the flow to $p: $(cat "$W/mon.txt")"
+	done
+}
+
 test_unprivileged_monitor_of_state_is_refused() {
 	setup_ns unpriv; trap cleanup_ns EXIT
 	rc=0; as_nobody "$KNETMON" monitor --kinds state --timeout 1 > "$W/out" 2>&1 || rc=$?
@@ -457,4 +522,5 @@ run_tests test_monitor_state_json_follows_each_end_and_matches_ss \
 	test_connections_view_equals_ss_ti_and_names_the_owner \
 	test_connect_outcomes_timeout_and_unreachable_are_what_connect_returned \
 	test_default_kinds_and_penguin_files_leave_connections_out \
+	test_monitor_udp_shows_each_flow_once_with_the_sender_as_ss_lists_it \
 	test_unprivileged_monitor_of_state_is_refused

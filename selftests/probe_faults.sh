@@ -19,6 +19,15 @@ import json, sys
 print("\n".join(sorted(json.load(sys.stdin)["features"])))'
 }
 
+# FEATURE off, STILL on, and the kernel log saying MESSAGE exactly once.
+expect_off_said_once() {
+	f=$(features_on)
+	! echo "$f" | grep -qx "$1" || fail "$1 on without its probe"
+	echo "$f" | grep -qx "$2" || fail "$2 off too: $f"
+	[ "$(dmesg | grep -c "$3")" = 1 ] ||
+		fail "the kernel log must say it once: $(dmesg | grep knetmon)"
+}
+
 reload_with_fault() {
 	unload_module
 	dmesg -C
@@ -103,9 +112,9 @@ time.sleep(30)' &
 
 test_every_probe_missing_still_loads_and_unloads_cleanly() {
 	trap cleanup EXIT
-	reload_with_fault inet_bind,inet6_bind,inet_listen,inet_autobind,inet_release,inet6_release,unix_bind,unix_autobind,unix_listen,unix_release,inet_sock_set_state,tcp_v4_connect,tcp_v6_connect,inet_csk_accept
+	reload_with_fault inet_bind,inet6_bind,inet_listen,inet_autobind,inet_release,inet6_release,unix_bind,unix_autobind,unix_listen,unix_release,inet_sock_set_state,tcp_v4_connect,tcp_v6_connect,inet_csk_accept,udp_sendmsg,udpv6_sendmsg,ip4_datagram_connect,ip6_datagram_connect,udp_destroy_sock,udpv6_destroy_sock
 	f=$(features_on)
-	for feat in bind_inet bind_inet6 listen autobind release_inet release_inet6 unix unix_release unix_autobind unix_listen tcp_state tcp_connect tcp_accept; do
+	for feat in bind_inet bind_inet6 listen autobind release_inet release_inet6 unix unix_release unix_autobind unix_listen tcp_state tcp_connect tcp_accept udp_flows; do
 		! echo "$f" | grep -qx "$feat" || fail "$feat on with its probe missing"
 	done
 	"$KNETMON" netstat -tan > /dev/null || fail "netstat failed"
@@ -145,11 +154,7 @@ for _ in range(40):
 test_missing_accept_probe_turns_off_accept_events_only() {
 	trap cleanup EXIT
 	reload_with_fault inet_csk_accept
-	f=$(features_on)
-	! echo "$f" | grep -qx tcp_accept || fail "tcp_accept on without its probe"
-	echo "$f" | grep -qx tcp_connect || fail "tcp_connect off: $f"
-	[ "$(dmesg | grep -c 'cannot probe inet_csk_accept')" = 1 ] ||
-		fail "the kernel log must say it once: $(dmesg | grep knetmon)"
+	expect_off_said_once tcp_accept tcp_connect 'cannot probe inet_csk_accept'
 	"$KNETMON" monitor -j --kinds connect,accept,close > /tmp/knetmon-fault-mon.json 2>&1 &
 	mon=$!
 	python3 -c '
@@ -169,6 +174,33 @@ assert [e for e in evs if e["kind"] == "connect"], "no connect events"
 servers = [e for e in evs if e["kind"] == "close" and e["closed_by"] == "remote"]
 assert servers and all(e["pid"] is None for e in servers), servers
 PY
+	rmmod knetmon || fail "rmmod failed"
+}
+
+# Without a UDP close probe no flow could be forgotten: no UDP flows at
+# all (said once), none kept; TCP connection events still come.
+test_missing_udp_close_probe_turns_off_udp_flows_only() {
+	trap cleanup EXIT
+	reload_with_fault udpv6_destroy_sock
+	expect_off_said_once udp_flows tcp_connect 'cannot probe udpv6_destroy_sock'
+	"$KNETMON" monitor -j --kinds connect,udp > /tmp/knetmon-fault-mon.json 2>&1 &
+	mon=$!
+	python3 -c '
+import socket, time
+for _ in range(40):
+    r = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); r.bind(("::1", 0))
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.sendto(b"x", r.getsockname())
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+    c = socket.create_connection(s.getsockname())
+    for x in (u, r, c, s): x.close()
+    time.sleep(0.05)'
+	busywait 10000 grep -q '"kind":"connect"' /tmp/knetmon-fault-mon.json ||
+		fail "no connect events: $(tail -3 /tmp/knetmon-fault-mon.json)"
+	kill "$mon"; wait "$mon" || true
+	! grep -q '"kind":"udp"' /tmp/knetmon-fault-mon.json ||
+		fail "UDP flows without a close probe: $(grep '"kind":"udp"' /tmp/knetmon-fault-mon.json | head -2)"
+	[ "$("$KNETMON" info -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"]["udp_flows_live"])')" = 0 ] ||
+		fail "flows kept without a close probe"
 	rmmod knetmon || fail "rmmod failed"
 }
 
@@ -225,6 +257,7 @@ run_tests test_missing_inet6_bind_turns_off_only_ipv6_binds \
 	test_refused_netdevice_notifier_turns_off_notifier_changes_only \
 	test_missing_state_tracepoint_turns_off_connection_events_only \
 	test_missing_accept_probe_turns_off_accept_events_only \
+	test_missing_udp_close_probe_turns_off_udp_flows_only \
 	test_missing_release_probe_loads_with_bind_tracking_off_and_tables_on \
 	test_missing_unix_release_turns_off_unix_binds_only \
 	test_every_probe_missing_still_loads_and_unloads_cleanly

@@ -52,6 +52,7 @@ struct nla_policy kn_bind_policy[KNETMON_A_BIND_MAX + 1] = {
 	[KNETMON_A_BIND_TOTAL_RETRANS]	= { .type = NLA_U32 },
 	[KNETMON_A_BIND_DURATION_NS]	= { .type = NLA_U64 },
 	[KNETMON_A_BIND_CLOSED_BY]	= { .type = NLA_U8 },
+	[KNETMON_A_BIND_FLOW_VIA]	= { .type = NLA_U8 },
 };
 
 /* sun_path bytes as ss and /proc/net/unix print them, NUL as '@' (an
@@ -126,6 +127,7 @@ int kn_bind_parse(struct nlattr **tb, struct kn_bind *b)
 	GET(KNETMON_A_BIND_TOTAL_RETRANS, nla_get_u32, total_retrans);
 	GET(KNETMON_A_BIND_DURATION_NS, nla_get_u64, duration_ns);
 	GET(KNETMON_A_BIND_CLOSED_BY, nla_get_u8, closed_by);
+	GET(KNETMON_A_BIND_FLOW_VIA, nla_get_u8, flow_via);
 	b->has_duration = tb[KNETMON_A_BIND_DURATION_NS];
 	if (tb[KNETMON_A_BIND_REMOTE_PORT])
 		b->rport = ntohs(nla_get_u16(tb[KNETMON_A_BIND_REMOTE_PORT]));
@@ -144,6 +146,7 @@ static const char *const kind_names[] = {
 	[KNETMON_BIND_KIND_CONNECT]	= "connect",
 	[KNETMON_BIND_KIND_ACCEPT]	= "accept",
 	[KNETMON_BIND_KIND_CLOSE]	= "close",
+	[KNETMON_BIND_KIND_UDP_FLOW]	= "udp",
 };
 
 const char *kn_bind_kind_name(uint8_t kind)
@@ -260,6 +263,9 @@ static void print_conn(const struct kn_bind *b)
 	}
 	if (b->kind == KNETMON_BIND_KIND_CLOSE)
 		print_life(b);
+	if (b->kind == KNETMON_BIND_KIND_UDP_FLOW)
+		print_string("via", "via %s ",
+			     b->flow_via == KNETMON_FLOW_VIA_CONNECT ? "connect" : "send");
 }
 
 /* Where B is bound: address and port, or a unix socket's name. */

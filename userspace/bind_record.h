@@ -28,6 +28,7 @@ struct kn_bind {
 	uint64_t bytes_acked, bytes_received, duration_ns;
 	uint32_t segs_out, segs_in, total_retrans;
 	uint8_t closed_by;	/* KNETMON_CLOSED_BY_* */
+	uint8_t flow_via;	/* KIND_UDP_FLOW: KNETMON_FLOW_VIA_* */
 	bool has_duration;
 	int32_t result;
 	uint16_t port;		/* host order */

@@ -28,7 +28,8 @@
 enum { STREAM_BINDS, STREAM_CONNS, STREAM_CHANGES, STREAMS };
 
 #define CONN_KINDS	(1u << KNETMON_BIND_KIND_STATE | 1u << KNETMON_BIND_KIND_CONNECT | \
-			 1u << KNETMON_BIND_KIND_ACCEPT | 1u << KNETMON_BIND_KIND_CLOSE)
+			 1u << KNETMON_BIND_KIND_ACCEPT | 1u << KNETMON_BIND_KIND_CLOSE | \
+			 1u << KNETMON_BIND_KIND_UDP_FLOW)
 /* What a monitor shows unless --kinds says otherwise: the bind stream. */
 #define DEFAULT_KINDS	(~0u & ~CONN_KINDS)
 
@@ -65,12 +66,14 @@ static void usage(FILE *f)
 		   "                       [ --penguin DIR ] [ --exec CMD ] [ --count N ]\n"
 		   "                       [ --timeout SECONDS ] [ --rcvbuf BYTES ] [ --all-netns ]\n"
 		   "KIND := { bind | listen | autobind | release |\n"
-		   "          state | connect | accept | close | link | addr | neigh | route }\n"
+		   "          state | connect | accept | close | udp |\n"
+		   "          link | addr | neigh | route }\n"
 		   "Stream bind events until interrupted. -j prints one JSON object per\n"
 		   "line, -t prefixes text lines with the time. Lost events are reported\n"
 		   "(\"lost N events\"); lost bind events are followed by a resync from\n"
 		   "the live table. The connection events (TCP: \"state\" changes,\n"
-		   "\"connect\" attempts and outcomes, \"accept\", \"close\" with bytes)\n"
+		   "\"connect\" attempts and outcomes, \"accept\", \"close\" with bytes;\n"
+		   "\"udp\": a UDP socket's first datagram to each peer, or its connect)\n"
 		   "are shown only when --kinds names them, and so are network changes:\n"
 		   "\"link\" (new, deleted, up, down, renamed, MTU, state, hardware\n"
 		   "address), \"addr\" (addresses added and removed), \"neigh\" (ARP/NDP\n"

@@ -30,6 +30,8 @@ static const char *const features[] = {
 	[KNETMON_FEAT_TCP_ACCEPT]	= "tcp_accept",
 	[KNETMON_FEAT_CHANGES]		= "changes",
 	[KNETMON_FEAT_CHANGES_RTNL]	= "changes_rtnl",
+	[KNETMON_FEAT_UDP_FLOWS]	= "udp_flows",
+	[KNETMON_FEAT_PROBES_ON_DEMAND]	= "probes_on_demand",
 };
 
 static const char *const counters[] = {
@@ -54,6 +56,9 @@ static const char *const counters[] = {
 	[KNETMON_A_COUNTER_CONN_PROBES_MISSED]	= "conn_probes_missed",
 	[KNETMON_A_COUNTER_EVENTS_CHANGE]	= "events_change",
 	[KNETMON_A_COUNTER_CHANGES_UNHEARD]	= "changes_unheard",
+	[KNETMON_A_COUNTER_EVENTS_UDP_FLOW]	= "events_udp_flow",
+	[KNETMON_A_COUNTER_UDP_FLOWS_LIVE]	= "udp_flows_live",
+	[KNETMON_A_COUNTER_UDP_FLOWS_OVERFLOW]	= "udp_flows_overflow",
 };
 
 const char *feature_name(unsigned int bit)

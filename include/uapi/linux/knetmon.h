@@ -148,6 +148,14 @@ enum knetmon_feature {
 					 * addresses, neighbours */
 	KNETMON_FEAT_CHANGES_RTNL,	/* a kernel rtnetlink socket in each netns:
 					 * CHANGE_EVENT of routes, IPv6 addresses */
+	KNETMON_FEAT_UDP_FLOWS,		/* kretprobes on udp_sendmsg, udpv6_sendmsg,
+					 * ip4_datagram_connect, ip6_datagram_connect,
+					 * udp_destroy_sock, udpv6_destroy_sock */
+	KNETMON_FEAT_PROBES_ON_DEMAND,	/* the connect, accept and UDP probes are
+					 * armed only while a connection group has a
+					 * listener (the genl family's bind and unbind
+					 * callbacks: 6.12 has them, 6.1 not);
+					 * without it they are always armed */
 
 	__KNETMON_FEAT_MAX,
 };
@@ -179,6 +187,10 @@ enum knetmon_counter_attr {
 	KNETMON_A_COUNTER_EVENTS_CHANGE,	/* network changes numbered (someone listened) */
 	KNETMON_A_COUNTER_CHANGES_UNHEARD,	/* netns without route and IPv6 address
 						 * events: their socket could not be made */
+	KNETMON_A_COUNTER_EVENTS_UDP_FLOW,	/* UDP flows numbered (someone listened) */
+	KNETMON_A_COUNTER_UDP_FLOWS_LIVE,	/* socket and peer pairs already reported */
+	KNETMON_A_COUNTER_UDP_FLOWS_OVERFLOW,	/* flows not kept (max_udp_flows): such a
+						 * flow is reported again at its next send */
 
 	__KNETMON_A_COUNTER_MAX,
 };
@@ -207,6 +219,11 @@ enum knetmon_bind_kind {
 					 * ended (RESULT 0 or -errno of a reset);
 					 * ids of its owner: who connected or
 					 * accepted it, left out if unknown */
+	KNETMON_BIND_KIND_UDP_FLOW,	/* CONN_EVENT: a UDP socket's first datagram
+					 * to a peer, or its connect() to one
+					 * (FLOW_VIA says which): once per socket and
+					 * peer while someone listens; ids of the
+					 * caller. RESULT: 0, or connect()'s -errno */
 
 	__KNETMON_BIND_KIND_MAX,
 };
@@ -215,6 +232,12 @@ enum knetmon_bind_kind {
 enum knetmon_closed_by {
 	KNETMON_CLOSED_BY_LOCAL = 1,	/* this end sent FIN first, or aborted */
 	KNETMON_CLOSED_BY_REMOTE,	/* the peer's FIN or reset came first */
+};
+
+/* KNETMON_A_BIND_FLOW_VIA: how a UDP flow began */
+enum knetmon_flow_via {
+	KNETMON_FLOW_VIA_SEND = 1,	/* a datagram sent to the peer */
+	KNETMON_FLOW_VIA_CONNECT,	/* connect() to the peer */
 };
 
 /* Socket options in effect at bind time (KNETMON_A_BIND_SOCKOPTS). */
@@ -272,6 +295,7 @@ enum knetmon_bind_attr {
 	KNETMON_A_BIND_TOTAL_RETRANS,	/* u32 */
 	KNETMON_A_BIND_DURATION_NS,	/* u64: since connect() or the SYN; absent if unseen */
 	KNETMON_A_BIND_CLOSED_BY,	/* u8: KNETMON_CLOSED_BY_*: whose FIN or reset came first */
+	KNETMON_A_BIND_FLOW_VIA,	/* u8: KIND_UDP_FLOW: KNETMON_FLOW_VIA_* */
 
 	__KNETMON_A_BIND_MAX,
 };
